@@ -1,0 +1,1 @@
+//! Custos use cases: each one atomic unit of work with its ledger entry.

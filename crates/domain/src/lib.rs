@@ -1,0 +1,7 @@
+//! Custos domain core: identifiers, ROC dates, purposes, control profiles.
+//!
+//! Pure: no IO, no async, no database or web types. Everything that crosses an edge of Custos is
+//! parsed here into a type that cannot be invalid. Time is never read directly: callers pass a
+//! [`clock::Clock`].
+
+pub mod clock;

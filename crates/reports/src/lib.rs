@@ -1,0 +1,1 @@
+//! Custos official forms rendered as PDF, xlsx and docx.

@@ -1,0 +1,1 @@
+//! Custos seal-imprint comparison engine. Pure.

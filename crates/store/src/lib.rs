@@ -1,0 +1,1 @@
+//! Custos storage port with SQLite and PostgreSQL implementations.

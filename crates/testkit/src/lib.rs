@@ -1,0 +1,1 @@
+//! Custos test harness: databases, servers, fake clock, fixtures.

@@ -1,0 +1,1 @@
+//! Custos connectors to government registries and their simulators.

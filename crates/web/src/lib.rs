@@ -1,0 +1,1 @@
+//! Custos web shell: axum routes, askama templates, static assets.
