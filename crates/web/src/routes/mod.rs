@@ -1,0 +1,36 @@
+//! Routers, one module per feature, grouped by security policy: public pages and health
+//! endpoints now; signed-in pages and the lookup API as their issues land.
+
+pub mod api_docs;
+pub mod health;
+pub mod home;
+pub mod lang;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// Server-rendered pages.
+pub fn page_router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::get_home))
+        .route("/organisation", get(home::get_organisation))
+        .route("/lang", get(lang::get_lang))
+}
+
+/// Machine endpoints documented in the OpenAPI document.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(api_docs::base_document())
+        .routes(routes!(health::get_healthz))
+        .routes(routes!(health::get_readyz))
+        .routes(routes!(health::get_metrics))
+}
+
+/// Fallback for every unknown path.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}
