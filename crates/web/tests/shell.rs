@@ -1,4 +1,6 @@
 //! Behaviour of the web shell over the real router (no network): pages, languages, errors,
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 //! security headers, health, metrics and the OpenAPI document.
 
 use std::future::Future;
