@@ -1,7 +1,7 @@
 //! Behaviour of the web shell over the real router (no network): pages, languages, errors,
+//! security headers, health, metrics and the OpenAPI document.
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
-//! security headers, health, metrics and the OpenAPI document.
 
 use std::future::Future;
 use std::pin::Pin;
