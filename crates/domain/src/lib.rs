@@ -5,3 +5,5 @@
 //! [`clock::Clock`].
 
 pub mod clock;
+pub mod id;
+pub mod text;
