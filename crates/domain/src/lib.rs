@@ -6,4 +6,5 @@
 
 pub mod clock;
 pub mod id;
+pub mod roc;
 pub mod text;
