@@ -8,3 +8,4 @@ pub mod clock;
 pub mod id;
 pub mod roc;
 pub mod text;
+pub mod time;
