@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod id;
+pub mod institution;
 pub mod profile;
 pub mod purpose;
 pub mod roc;
