@@ -4,6 +4,7 @@
 //! parsed here into a type that cannot be invalid. Time is never read directly: callers pass a
 //! [`clock::Clock`].
 
+pub mod case_number;
 pub mod clock;
 pub mod id;
 pub mod institution;
