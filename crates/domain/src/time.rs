@@ -112,7 +112,7 @@ pub fn month_range(date: NaiveDate) -> UtcRange {
 }
 
 /// Monday to Friday as a set.
-pub fn monday_to_friday() -> BTreeSet<WeekdaySet> {
+pub fn monday_to_friday() -> BTreeSet<OrdWeekday> {
     [
         Weekday::Mon,
         Weekday::Tue,
@@ -121,21 +121,21 @@ pub fn monday_to_friday() -> BTreeSet<WeekdaySet> {
         Weekday::Fri,
     ]
     .into_iter()
-    .map(WeekdaySet)
+    .map(OrdWeekday)
     .collect()
 }
 
-/// An orderable wrapper for [`Weekday`] (Monday first), so weekdays can live in a set.
+/// A [`Weekday`] ordered Monday first, so weekdays can live in a `BTreeSet`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct WeekdaySet(pub Weekday);
+pub struct OrdWeekday(pub Weekday);
 
-impl PartialOrd for WeekdaySet {
+impl PartialOrd for OrdWeekday {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for WeekdaySet {
+impl Ord for OrdWeekday {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0
             .num_days_from_monday()
@@ -147,10 +147,11 @@ impl Ord for WeekdaySet {
 ///
 /// Invariant (checked by [`OfficeHours::new`]): `start < end`, at least one working weekday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "OfficeHoursData")]
 pub struct OfficeHours {
     start: NaiveTime,
     end: NaiveTime,
-    weekdays: BTreeSet<WeekdaySet>,
+    weekdays: BTreeSet<OrdWeekday>,
 }
 
 /// Why office hours were refused.
@@ -185,6 +186,21 @@ impl crate::text::Bilingual for OfficeHoursError {
     }
 }
 
+/// Unvalidated serde form of [`OfficeHours`].
+#[derive(Deserialize)]
+struct OfficeHoursData {
+    start: NaiveTime,
+    end: NaiveTime,
+    weekdays: BTreeSet<OrdWeekday>,
+}
+
+impl TryFrom<OfficeHoursData> for OfficeHours {
+    type Error = OfficeHoursError;
+    fn try_from(d: OfficeHoursData) -> Result<Self, OfficeHoursError> {
+        OfficeHours::new(d.start, d.end, d.weekdays.into_iter().map(|w| w.0))
+    }
+}
+
 impl Default for OfficeHours {
     fn default() -> Self {
         Self {
@@ -205,7 +221,7 @@ impl OfficeHours {
         if start >= end {
             return Err(OfficeHoursError::StartNotBeforeEnd);
         }
-        let weekdays: BTreeSet<WeekdaySet> = weekdays.into_iter().map(WeekdaySet).collect();
+        let weekdays: BTreeSet<OrdWeekday> = weekdays.into_iter().map(OrdWeekday).collect();
         if weekdays.is_empty() {
             return Err(OfficeHoursError::NoWeekday);
         }
@@ -263,7 +279,7 @@ impl OfficeHours {
         let local = taipei_datetime(instant);
         let time = local.time();
         let date = local.date();
-        self.weekdays.contains(&WeekdaySet(date.weekday()))
+        self.weekdays.contains(&OrdWeekday(date.weekday()))
             && !holidays.contains(&date)
             && time >= self.start
             && time < self.end
@@ -283,10 +299,10 @@ impl OfficeHours {
 /// True when `date` is one of `weekdays` and not in `holidays`.
 pub fn is_working_day(
     date: NaiveDate,
-    weekdays: &BTreeSet<WeekdaySet>,
+    weekdays: &BTreeSet<OrdWeekday>,
     holidays: &BTreeSet<NaiveDate>,
 ) -> bool {
-    weekdays.contains(&WeekdaySet(date.weekday())) && !holidays.contains(&date)
+    weekdays.contains(&OrdWeekday(date.weekday())) && !holidays.contains(&date)
 }
 
 /// The date `n` working days after `from` (not counting `from` itself). With `n = 0`, `from`
@@ -294,7 +310,7 @@ pub fn is_working_day(
 pub fn add_working_days(
     from: NaiveDate,
     n: u32,
-    weekdays: &BTreeSet<WeekdaySet>,
+    weekdays: &BTreeSet<OrdWeekday>,
     holidays: &BTreeSet<NaiveDate>,
 ) -> Option<NaiveDate> {
     if weekdays.is_empty() {
@@ -382,6 +398,15 @@ mod tests {
         // Saturday.
         assert!(!oh.is_within(utc(2025, 6, 7, 3, 0)));
         assert_eq!(oh.start_minute(), 510);
+    }
+
+    #[test]
+    fn office_hours_round_trip_through_serde_and_refuse_an_inverted_window() {
+        let oh = OfficeHours::default();
+        let json = serde_json::to_string(&oh).unwrap();
+        assert_eq!(serde_json::from_str::<OfficeHours>(&json).unwrap(), oh);
+        let bad = json.replace("08:30:00", "18:30:00");
+        assert!(serde_json::from_str::<OfficeHours>(&bad).is_err());
     }
 
     #[test]
