@@ -528,12 +528,20 @@ pub enum SubjectId {
 
 impl SubjectId {
     /// Parses any identifier format, including old-format UI numbers (use this for stored
-    /// values). The format is detected: 8 characters → UBN; 10 characters → national ID when the
+    /// values). The format is detected: 8 characters → UBN (a leading letter is reported as a
+    /// national ID of the wrong length); 10 characters → national ID when the
     /// second character is 1 or 2, UI number when it is 8, 9 or A–D.
     pub fn parse(input: &str) -> Result<Self, IdError> {
         const KIND: IdKind = IdKind::Subject;
         let s = normalise(input, KIND, &[8, 10])?;
         if s.chars().count() == 8 {
+            // A leading letter means a person's identifier with characters missing, not a UBN.
+            if s.starts_with(|c: char| c.is_ascii_uppercase()) {
+                return Err(IdError::WrongLength {
+                    kind: IdKind::NationalId,
+                    found: 8,
+                });
+            }
             return Ubn::parse(&s).map(SubjectId::Business);
         }
         require_letter_first(&s, KIND)?;
@@ -815,6 +823,17 @@ mod tests {
                 })
             );
         }
+    }
+
+    #[test]
+    fn eight_characters_starting_with_a_letter_read_as_a_short_personal_id() {
+        assert_eq!(
+            SubjectId::parse("A1234567"),
+            Err(IdError::WrongLength {
+                kind: IdKind::NationalId,
+                found: 8
+            })
+        );
     }
 
     #[test]
