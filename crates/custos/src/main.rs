@@ -6,9 +6,16 @@
 
 // The binary talks to its user on stdout/stderr by design.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "every subcommand's `run` takes its arguments by value, uniformly"
+)]
 
 mod cmd;
+mod demo_world;
+mod runtime;
 mod settings;
+mod wiring;
 
 use std::process::ExitCode;
 

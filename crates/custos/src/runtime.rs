@@ -47,15 +47,26 @@ pub fn tokio_runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new(format!("無法啟動執行環境：{e}"), format!("cannot start the runtime: {e}")))
+        .map_err(|e| {
+            CliError::new(
+                format!("無法啟動執行環境：{e}"),
+                format!("cannot start the runtime: {e}"),
+            )
+        })
 }
 
 /// Binds the HTTP listener, turning the usual failures into a clear sentence.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
     TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => CliError::new(
-            format!("連接埠 {} 已被其他程式使用，請以 --port 指定其他連接埠", addr.port()),
-            format!("port {} is already in use; choose another with --port", addr.port()),
+            format!(
+                "連接埠 {} 已被其他程式使用，請以 --port 指定其他連接埠",
+                addr.port()
+            ),
+            format!(
+                "port {} is already in use; choose another with --port",
+                addr.port()
+            ),
         ),
         std::io::ErrorKind::PermissionDenied => CliError::new(
             format!("沒有權限使用位址 {addr}"),

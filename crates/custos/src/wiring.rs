@@ -1,0 +1,208 @@
+//! Wiring: opens the database, builds the web state from the application layer, runs the HTTP
+//! server. The only place that knows which concrete backend serves the ports of `custos_web`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use custos_app::ids::{IdGenerator, RandomIds};
+use custos_domain::clock::{Clock, SystemClock};
+use custos_domain::institution::{InstitutionKind, QueryMethod};
+use custos_domain::profile::ControlProfile;
+use custos_store::{ConnectOptions, Database, StoreError};
+use custos_web::error::WebError;
+use custos_web::metrics::Metrics;
+use custos_web::routes::home::{HomeViews, InstitutionView};
+use custos_web::state::RequestIds;
+use custos_web::{AppState, ReadinessProbe};
+
+use crate::runtime::{CliError, bind, shutdown_signal};
+
+/// The long-lived services of a running Custos.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The database.
+    pub db: Database,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The id generator.
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl Services {
+    /// Connects to `url`, applies the migrations, and sets up the production clock and ids.
+    pub async fn open(url: &str) -> Result<Services, CliError> {
+        let db = open_database(url).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let ids: Arc<dyn IdGenerator> = Arc::new(RandomIds::new(clock.clone()));
+        Ok(Services { db, clock, ids })
+    }
+}
+
+/// Connects and migrates, with errors a person can act on (the URL's password is never printed).
+pub async fn open_database(url: &str) -> Result<Database, CliError> {
+    let shown = redact_url(url);
+    let db = Database::connect(url, ConnectOptions::default())
+        .await
+        .map_err(|e| store_failure(&shown, &e))?;
+    db.migrate().await.map_err(|e| store_failure(&shown, &e))?;
+    Ok(db)
+}
+
+fn store_failure(shown: &str, e: &StoreError) -> CliError {
+    let detail = redact_url(&e.to_string());
+    CliError(format!("{shown}: {detail}"))
+}
+
+/// Replaces the password of a `scheme://user:password@host` URL (anywhere in `text`) with `***`.
+pub fn redact_url(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(scheme_end) = rest.find("://") {
+        let (head, tail) = rest.split_at(scheme_end + 3);
+        out.push_str(head);
+        let authority_end = tail.find(['/', ' ', '?', '#']).unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Builds the state handed to the web layer.
+pub fn web_state(services: &Services) -> AppState {
+    let now = services.clock.now();
+    let nonce = format!(
+        "{:x}{:04x}",
+        now.timestamp_millis(),
+        std::process::id() & 0xffff
+    );
+    AppState {
+        readiness: Arc::new(DatabaseReadiness(services.db.clone())),
+        request_ids: RequestIds::new(&nonce),
+        metrics: Metrics::global(),
+        views: Arc::new(OrganisationViews(services.db.clone())),
+    }
+}
+
+/// Binds `addr` and serves until Ctrl-C / SIGTERM. `on_ready` runs once the port is bound.
+pub async fn serve_http(
+    services: &Services,
+    addr: std::net::SocketAddr,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), CliError> {
+    let listener = bind(addr).await?;
+    let local = listener.local_addr().unwrap_or(addr);
+    on_ready(local);
+    custos_web::serve(
+        listener,
+        custos_web::router(web_state(services)),
+        shutdown_signal(),
+    )
+    .await
+    .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")))
+}
+
+#[derive(Debug)]
+struct DatabaseReadiness(Database);
+
+impl ReadinessProbe for DatabaseReadiness {
+    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move { self.0.ping().await.map_err(|e| redact_url(&e.to_string())) })
+    }
+}
+
+#[derive(Debug)]
+struct OrganisationViews(Database);
+
+impl HomeViews for OrganisationViews {
+    fn institutions(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<InstitutionView>, WebError>> + Send + '_>> {
+        Box::pin(async move {
+            let rows = self.0.list_institutions().await.map_err(web_error)?;
+            let mut views = Vec::with_capacity(rows.len());
+            for row in rows {
+                let tree = self.0.org_unit_tree(row.id).await.map_err(web_error)?;
+                let units = tree
+                    .as_ref()
+                    .map(|t| {
+                        t.flatten()
+                            .into_iter()
+                            .map(|(depth, unit)| (depth, unit.name.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let kind = InstitutionKind::ALL
+                    .into_iter()
+                    .find(|k| k.code() == row.kind.as_str())
+                    .map_or_else(
+                        || (row.kind.as_str().to_owned(), row.kind.as_str().to_owned()),
+                        |k| (k.zh_tw().to_owned(), k.en().to_owned()),
+                    );
+                let profile = serde_json::from_value::<ControlProfile>(row.profile.clone())
+                    .map_or_else(
+                        |_| ("—".to_owned(), "—".to_owned()),
+                        |p| (p.seed().zh_tw().to_owned(), p.seed().en().to_owned()),
+                    );
+                let methods = row
+                    .query_methods
+                    .iter()
+                    .map(|m| {
+                        QueryMethod::from_letter(m.letter()).map_or_else(
+                            |_| m.letter().to_string(),
+                            |q| format!("{} {}", q.letter(), q.zh_tw()),
+                        )
+                    })
+                    .collect();
+                views.push(InstitutionView {
+                    code: row.code,
+                    name: row.name,
+                    kind,
+                    profile,
+                    methods,
+                    units,
+                });
+            }
+            Ok(views)
+        })
+    }
+}
+
+fn web_error(e: StoreError) -> WebError {
+    match e {
+        StoreError::Unavailable(_) => WebError::Unavailable(e.to_string()),
+        StoreError::NotFound { .. } => WebError::NotFound,
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn database_passwords_are_never_shown() {
+        assert_eq!(
+            redact_url("postgres://custos:s3cret@db:5432/custos"),
+            "postgres://custos:***@db:5432/custos"
+        );
+        assert_eq!(
+            redact_url("error connecting to postgres://u:p@h/db: refused"),
+            "error connecting to postgres://u:***@h/db: refused"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/custos.db"),
+            "sqlite://data/custos.db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
