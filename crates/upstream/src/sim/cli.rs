@@ -1,0 +1,180 @@
+//! The command line of the simulators, shared by `custos upstream-sim` and the small
+//! `custos-upstream-sim` binary that integration tests start as a separate process.
+//!
+//! Contract: on success the first line on stdout contains `http://ADDR` (the bound address, so
+//! `--listen 127.0.0.1:0` works), then the process serves until interrupted and exits 0. Bad
+//! arguments or a busy port print ONE line on stderr (zh-TW / English) and exit 2.
+
+// A command-line front end talks to its user on stdout and stderr by design.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use custos_domain::clock::SystemClock;
+
+use crate::sim::jcic::{FailMode, JcicSimSettings, JcicSimulator};
+
+/// Exit code for a usage or environment error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// `upstream-sim REGISTRY [flags]`.
+#[derive(Debug, Parser)]
+#[command(about = "Run a simulator of an upstream registry (simulated data only).")]
+pub struct SimCli {
+    /// The registry to simulate.
+    #[command(subcommand)]
+    pub registry: SimRegistry,
+}
+
+/// The registries that can be simulated.
+#[derive(Debug, Subcommand)]
+pub enum SimRegistry {
+    /// JCIC agency data (tax, labour insurance) — simulated.
+    Jcic(JcicArgs),
+}
+
+/// Flags of `upstream-sim jcic`.
+#[derive(Debug, clap::Args)]
+pub struct JcicArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8091 (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: String,
+    /// Latency added to every /v1 request, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Share of /v1 requests that fail at random, 0.0–1.0.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    pub fail_rate: f64,
+    /// How random failures fail: timeout, 5xx, malformed, slow-body.
+    #[arg(long, default_value = "5xx", value_name = "MODE")]
+    pub fail_mode: String,
+    /// Seed of the random failures.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+fn usage_error(program: &str, zh: &str, en: &str) -> ExitCode {
+    eprintln!("{program}：{zh} / {en}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Parses `args` (without the program name) and runs the chosen simulator until interrupted.
+pub fn run_from_args<I, T>(program: &str, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let argv = std::iter::once(OsString::from(program)).chain(args.into_iter().map(Into::into));
+    let cli = match SimCli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            let _ = e.print();
+            return if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+        Err(e) => {
+            let rendered = e.to_string();
+            let line = rendered
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_owned();
+            return usage_error(program, "參數錯誤", &format!("invalid arguments: {line}"));
+        }
+    };
+    match cli.registry {
+        SimRegistry::Jcic(args) => run_jcic(program, &args),
+    }
+}
+
+fn run_jcic(program: &str, args: &JcicArgs) -> ExitCode {
+    let Ok(addr) = args.listen.parse::<SocketAddr>() else {
+        return usage_error(
+            program,
+            &format!(
+                "--listen 須為 IP:埠號，例如 127.0.0.1:8091（收到 {:?}）",
+                args.listen
+            ),
+            &format!(
+                "--listen must be IP:PORT, e.g. 127.0.0.1:8091 (got {:?})",
+                args.listen
+            ),
+        );
+    };
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        return usage_error(
+            program,
+            "--fail-rate 須介於 0 與 1 之間",
+            "--fail-rate must be between 0 and 1",
+        );
+    }
+    let Some(fail_mode) = FailMode::parse(&args.fail_mode) else {
+        return usage_error(
+            program,
+            "--fail-mode 須為 timeout、5xx、malformed 或 slow-body",
+            "--fail-mode must be timeout, 5xx, malformed or slow-body",
+        );
+    };
+    let settings = JcicSimSettings {
+        latency: Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate,
+        fail_mode,
+        seed: args.seed,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return usage_error(
+                program,
+                &format!("無法啟動執行環境（{e}）"),
+                &format!("cannot start the runtime ({e})"),
+            );
+        }
+    };
+    runtime.block_on(async move {
+        let sim = JcicSimulator::new(settings, Arc::new(SystemClock));
+        let bound = match sim.bind(addr).await {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{program}：{e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        let local = bound.local_addr();
+        println!(
+            "模擬聯徵中心已啟動（模擬資料） / simulated JCIC listening on http://{local} (simulated data)"
+        );
+        let _ = std::io::stdout().flush();
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match bound.serve(shutdown).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{program}：{e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
