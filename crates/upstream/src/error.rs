@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::compat::Bilingual;
+use custos_domain::text::Bilingual;
 
 /// The phase in which a request to a registry ran out of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -354,7 +354,7 @@ fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
 
 impl UpstreamError {
     fn code_str(&self) -> &'static str {
-        crate::compat::Bilingual::code(self)
+        custos_domain::text::Bilingual::code(self)
     }
 }
 
@@ -427,7 +427,7 @@ impl RegistryConnector for HttpConnector {
     ) -> BoxFuture<'a, Result<Z52Report, UpstreamError>> {
         Box::pin(async move {
             let mut pairs = vec![
-                ("member_code", query.member_code.clone()),
+                ("member_code", query.member_code.as_str().to_owned()),
                 ("encoding", query.encoding.as_str().to_owned()),
             ];
             if let Some(from) = query.from {

@@ -14,7 +14,6 @@
 //! subject IDs are parsed with the domain crate's validator on both sides of the wire.
 
 pub mod breaker;
-mod compat;
 pub mod connector;
 pub mod error;
 pub mod http;
@@ -24,4 +23,7 @@ pub mod sim;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use compat::{Bilingual, IdError, SubjectId};
+pub use custos_domain::id::{IdError, SubjectId};
+pub use custos_domain::institution::InstitutionCode;
+pub use custos_domain::purpose::JcicPurpose;
+pub use custos_domain::text::Bilingual;

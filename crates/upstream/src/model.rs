@@ -8,8 +8,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compat::SubjectId;
 use crate::error::UpstreamError;
+use custos_domain::id::SubjectId;
+use custos_domain::institution::InstitutionCode;
+use custos_domain::purpose::JcicPurpose;
 
 /// The HTTP header that carries the idempotency key.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
@@ -55,50 +57,6 @@ impl TryFrom<String> for IdempotencyKey {
 impl From<IdempotencyKey> for String {
     fn from(k: IdempotencyKey) -> Self {
         k.0
-    }
-}
-
-/// The purpose of an agency-data lookup: exactly the three JCIC allows (J1.2, X1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LookupPurpose {
-    /// 授信
-    CreditGranting,
-    /// 信用卡申請
-    CardApplication,
-    /// 信用卡額度調整
-    CardLimitAdjustment,
-}
-
-impl LookupPurpose {
-    /// All purposes, in catalogue order.
-    pub const ALL: [Self; 3] = [
-        Self::CreditGranting,
-        Self::CardApplication,
-        Self::CardLimitAdjustment,
-    ];
-
-    /// The wire code (`credit_granting` …).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::CreditGranting => "credit_granting",
-            Self::CardApplication => "card_application",
-            Self::CardLimitAdjustment => "card_limit_adjustment",
-        }
-    }
-
-    /// Parses a wire code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    /// zh-TW name as printed on forms.
-    pub fn zh_tw(self) -> &'static str {
-        match self {
-            Self::CreditGranting => "授信",
-            Self::CardApplication => "信用卡申請",
-            Self::CardLimitAdjustment => "信用卡額度調整",
-        }
     }
 }
 
@@ -148,9 +106,9 @@ pub struct LookupRequest {
     /// The data subject.
     pub subject_id: SubjectId,
     /// Purpose (J1.2).
-    pub purpose: LookupPurpose,
-    /// The institution's member code at the registry.
-    pub member_code: String,
+    pub purpose: JcicPurpose,
+    /// The institution's member code at the registry (a bank institution code).
+    pub member_code: InstitutionCode,
     /// The querier's user code at the registry.
     pub querier_code: String,
     /// Case number the lookup belongs to.
@@ -189,7 +147,7 @@ impl From<&LookupRequest> for LookupBody {
             operation: r.operation.clone(),
             subject_id: r.subject_id.as_str().to_owned(),
             purpose: r.purpose.code().to_owned(),
-            member_code: r.member_code.clone(),
+            member_code: r.member_code.as_str().to_owned(),
             querier_code: r.querier_code.clone(),
             case_number: r.case_number.clone(),
             consent_id: r.consent_id.clone(),
@@ -232,10 +190,10 @@ pub struct ConsentRecord {
     pub consent_id: IdempotencyKey,
     /// The data subject.
     pub subject_id: SubjectId,
-    /// Member code.
-    pub member_code: String,
+    /// Member code (a bank institution code).
+    pub member_code: InstitutionCode,
     /// Purpose covered.
-    pub purpose: LookupPurpose,
+    pub purpose: JcicPurpose,
     /// Written or electronic.
     pub method: ConsentMethod,
     /// When the subject gave it.
@@ -272,7 +230,7 @@ impl From<&ConsentRecord> for ConsentBody {
         Self {
             consent_id: c.consent_id.as_str().to_owned(),
             subject_id: c.subject_id.as_str().to_owned(),
-            member_code: c.member_code.clone(),
+            member_code: c.member_code.as_str().to_owned(),
             purpose: c.purpose.code().to_owned(),
             method: c.method,
             granted_at: c.granted_at,
@@ -329,7 +287,7 @@ impl Z52Encoding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Z52Query {
     /// Member code whose lookups are reported.
-    pub member_code: String,
+    pub member_code: InstitutionCode,
     /// First day (Taipei date); default: 12 months before today.
     pub from: Option<NaiveDate>,
     /// Last day (Taipei date); default: today.

@@ -24,19 +24,23 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, Months, NaiveDate};
 use custos_domain::clock::Clock;
+use custos_domain::time::taipei_date;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::compat::{Bilingual, SubjectId};
 use crate::model::{
     ConsentAck, ConsentBody, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, LookupAnswer, LookupBody,
-    LookupPurpose, Operation, OperationCatalogue, SIMULATED_HEADER, Z52Encoding,
+    Operation, OperationCatalogue, SIMULATED_HEADER, Z52Encoding,
 };
 use crate::sim::synthetic;
 use crate::sim::z52::{self, LookupRecord};
+use custos_domain::id::SubjectId;
+use custos_domain::institution::InstitutionCode;
+use custos_domain::purpose::JcicPurpose;
+use custos_domain::text::Bilingual;
 
 /// Header: inject this failure into this request (`timeout`, `5xx`, `malformed`, `slow-body`).
 pub const FAIL_HEADER: &str = "X-Sim-Fail";
@@ -571,9 +575,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
         })
 }
 
-fn subject(s: &str) -> Result<SubjectId, Refusal> {
-    // Never echo the ID back: it is personal data.
-    SubjectId::parse(s).map_err(|e| {
+fn subject(s: &str, today: NaiveDate) -> Result<SubjectId, Refusal> {
+    // Never echo the ID back: it is personal data. New requests follow the rules for new input
+    // (old-format UI numbers retire after 2030), as a live registry would.
+    SubjectId::parse_new_input(s, today).map_err(|e| {
         Refusal::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_subject_id",
@@ -583,8 +588,8 @@ fn subject(s: &str) -> Result<SubjectId, Refusal> {
     })
 }
 
-fn purpose(s: &str) -> Result<LookupPurpose, Refusal> {
-    LookupPurpose::from_code(s).ok_or_else(|| {
+fn purpose(s: &str) -> Result<JcicPurpose, Refusal> {
+    JcicPurpose::parse(s).map_err(|_| {
         Refusal::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "purpose_not_allowed",
@@ -594,16 +599,15 @@ fn purpose(s: &str) -> Result<LookupPurpose, Refusal> {
     })
 }
 
-fn member_code(s: &str) -> Result<(), Refusal> {
-    if (3..=7).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(Refusal::new(
+fn member_code(s: &str) -> Result<InstitutionCode, Refusal> {
+    match InstitutionCode::parse(s) {
+        Ok(code) if code.bank_code().is_some() && code.as_str() == s => Ok(code),
+        _ => Err(Refusal::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_member_code",
-            "會員代號須為 3 至 7 位數字",
-            "the member code must be 3 to 7 digits",
-        ))
+            "會員代號須為金融機構代號（3 碼或 7 碼數字）",
+            "the member code must be a bank institution code (3 or 7 digits)",
+        )),
     }
 }
 
@@ -708,7 +712,8 @@ fn serve_lookup(
     state: &SimState,
     req: &LookupBody,
 ) -> Result<(LookupRecord, LookupAnswer), Refusal> {
-    let id = subject(&req.subject_id)?;
+    let now = state.clock.now();
+    let id = subject(&req.subject_id, taipei_date(now))?;
     let purpose = purpose(&req.purpose)?;
     member_code(&req.member_code)?;
     text_field(
@@ -745,7 +750,6 @@ fn serve_lookup(
             "no such operation",
         ));
     };
-    let now = state.clock.now();
     let result = match op.code.as_str() {
         "T01" => {
             let this_year = now.with_timezone(&chrono_tz::Asia::Taipei).year();
@@ -837,7 +841,7 @@ async fn post_consent(
 }
 
 fn validate_consent(state: &SimState, req: &ConsentBody) -> Result<(), Refusal> {
-    subject(&req.subject_id)?;
+    subject(&req.subject_id, taipei_date(state.clock.now()))?;
     purpose(&req.purpose)?;
     member_code(&req.member_code)?;
     text_field(
@@ -927,11 +931,7 @@ async fn get_z52(
         (Ok(f), Ok(t)) => (f, t),
         (Err(r), _) | (_, Err(r)) => return r.into_response(),
     };
-    let today = state
-        .clock
-        .now()
-        .with_timezone(&chrono_tz::Asia::Taipei)
-        .date_naive();
+    let today = taipei_date(state.clock.now());
     // J1.R1: the last 12 months counted from the query date.
     let earliest = today.checked_sub_months(Months::new(12)).unwrap_or(today);
     let from = from.unwrap_or(earliest);
@@ -949,10 +949,7 @@ async fn get_z52(
         .lookups
         .iter()
         .filter(|r| {
-            let d = r
-                .served_at
-                .with_timezone(&chrono_tz::Asia::Taipei)
-                .date_naive();
+            let d = taipei_date(r.served_at);
             r.member_code == *member && d >= from && d <= to
         })
         .collect();

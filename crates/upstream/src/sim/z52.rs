@@ -7,7 +7,9 @@
 //! (`&#134071;`), so nothing is lost and a reader can restore it, instead of a `?` that would
 //! silently change a name. Fields are quoted when they contain a comma, quote or line break.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use custos_domain::roc::RocDate;
+use custos_domain::time::taipei_datetime;
 
 use crate::model::Z52Encoding;
 
@@ -77,8 +79,10 @@ pub fn render(records: &[&LookupRecord]) -> String {
     let mut out = String::new();
     row(&mut out, &HEADER);
     for r in records {
-        let t = r.served_at.with_timezone(&chrono_tz::Asia::Taipei);
-        let date = format!("{:03}{:02}{:02}", t.year() - 1911, t.month(), t.day());
+        let t = taipei_datetime(r.served_at);
+        let date = RocDate::from_gregorian(t.date())
+            .map(RocDate::compact)
+            .unwrap_or_default();
         let time = format!("{:02}{:02}{:02}", t.hour(), t.minute(), t.second());
         row(
             &mut out,
