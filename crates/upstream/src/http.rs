@@ -116,9 +116,7 @@ impl HttpConnector {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        // reqwest is built without a bundled crypto provider; install ring's as the process
-        // default. Err means one is installed already, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
 
         let mut headers = HeaderMap::new();
         for (name, value) in &settings.extra_headers {
@@ -318,6 +316,14 @@ impl HttpConnector {
         serde_json::from_slice(&answer.bytes)
             .map_err(|e| self.malformed(format!("not the expected JSON: {e}")))
     }
+}
+
+/// Installs rustls' ring crypto provider as the process default, once. reqwest is built without
+/// a bundled provider (its default, aws-lc, needs cmake), so any code that builds a
+/// `reqwest::Client` in the process must call this first; [`HttpConnector::new`] does.
+pub fn install_crypto_provider() {
+    // Err means a provider is installed already, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The innermost causes of an error, joined, without URLs.

@@ -7,7 +7,7 @@
 //!   idempotency key, a circuit breaker on the injected clock, bilingual errors
 //!   ([`error::UpstreamError`]).
 //! - [`sim::jcic`]: a JCIC agency-data simulator (`custos upstream-sim jcic`), and
-//!   [`testing`] (feature `testing`): a harness that runs it as a separate process.
+//!   [`testing`]: a harness that runs it as a separate process.
 //!
 //! Invariants: no call reads the system time (breaker and Z52 window use
 //! `custos_domain::clock::Clock`); a retried lookup is served at most once by the registry;
@@ -20,7 +20,6 @@ pub mod http;
 pub mod model;
 pub mod retry;
 pub mod sim;
-#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use custos_domain::id::{IdError, SubjectId};
