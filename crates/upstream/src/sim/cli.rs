@@ -76,26 +76,30 @@ where
         Err(e)
             if matches!(
                 e.kind(),
-                clap::error::ErrorKind::DisplayHelp
-                    | clap::error::ErrorKind::DisplayVersion
-                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
             ) =>
         {
             let _ = e.print();
-            return if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return usage_error(
+                program,
+                "須指定要模擬的機關，例如 jcic --listen 127.0.0.1:8091",
+                "name the registry to simulate, e.g. jcic --listen 127.0.0.1:8091",
+            );
         }
         Err(e) => {
+            // clap's message spans several lines (problem, usage, hint): keep the problem only,
+            // on one line.
             let rendered = e.to_string();
-            let line = rendered
+            let problem: Vec<&str> = rendered
                 .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
-                .to_owned();
+                .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            let line = problem.join(" ");
+            let line = line.trim_start_matches("error: ");
             return usage_error(program, "參數錯誤", &format!("invalid arguments: {line}"));
         }
     };
