@@ -342,18 +342,22 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A rustls error somewhere in the chain, if any.
+///
+/// `io::Error::source` skips the error it wraps (it returns the wrapped error's source), and TLS
+/// failures arrive as io errors wrapped in io errors, so io errors are unwrapped with `get_ref`.
 fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
             return Some(t.to_string());
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            return Some(t.to_string());
-        }
-        cur = err.source();
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => None,
+            },
+            None => err.source(),
+        };
     }
     None
 }

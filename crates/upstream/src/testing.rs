@@ -43,6 +43,7 @@ pub enum HarnessError {
 pub struct SimProcess {
     child: Child,
     addr: SocketAddr,
+    scheme: &'static str,
 }
 
 impl SimProcess {
@@ -74,13 +75,22 @@ impl SimProcess {
         if let Some(stdout) = child.stdout.take() {
             let _ = BufReader::new(stdout).read_line(&mut line);
         }
+        let scheme = if line.contains("https://") {
+            "https"
+        } else {
+            "http"
+        };
         let addr = line
-            .split("http://")
+            .split("://")
             .nth(1)
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|a| a.parse::<SocketAddr>().ok());
         if let Some(addr) = addr {
-            Ok(Self { child, addr })
+            Ok(Self {
+                child,
+                addr,
+                scheme,
+            })
         } else {
             let _ = child.kill();
             let _ = child.wait();
@@ -100,9 +110,9 @@ impl SimProcess {
         self.addr
     }
 
-    /// `http://ADDR`.
+    /// `http://ADDR`, or `https://ADDR` when started with `--tls-cert`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 }
 

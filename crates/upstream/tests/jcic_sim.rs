@@ -550,3 +550,127 @@ async fn every_answer_is_labelled_simulated() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["simulated"], true);
 }
+
+// ---------------------------------------------------------------- TLS
+
+struct Pki {
+    _dir: tempfile::TempDir,
+    ca_pem: String,
+    flags: Vec<String>,
+    client_identity_pem: String,
+}
+
+fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap()
+}
+
+/// A test CA, a server certificate for 127.0.0.1 and a client certificate, written where the
+/// simulator process can read them.
+fn pki(mutual: bool) -> Pki {
+    let ca = test_ca("Custos test CA (simulated JCIC)");
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    let client_key = rcgen::KeyPair::generate().unwrap();
+    let mut client_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    client_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "custos-test-member-0040037");
+    client_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let client = client_params.signed_by(&client_key, &ca).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let mut flags = vec![
+        "--tls-cert".to_owned(),
+        write("server.pem", &server.pem()),
+        "--tls-key".to_owned(),
+        write("server-key.pem", &server_key.serialize_pem()),
+    ];
+    if mutual {
+        flags.push("--tls-client-ca".to_owned());
+        flags.push(write("ca.pem", &ca.pem()));
+    }
+    Pki {
+        _dir: dir,
+        ca_pem: ca.pem(),
+        flags,
+        client_identity_pem: format!("{}{}", client.pem(), client_key.serialize_pem()),
+    }
+}
+
+fn start_tls_sim(pki: &Pki) -> SimProcess {
+    let flags: Vec<&str> = pki.flags.iter().map(String::as_str).collect();
+    let sim = SimProcess::start_with(BIN, &["jcic"], &flags).expect("TLS simulator starts");
+    assert!(sim.base_url().starts_with("https://127.0.0.1:"));
+    sim
+}
+
+#[tokio::test]
+async fn a_lookup_over_mutual_tls_uses_the_configured_client_certificate() {
+    let pki = pki(true);
+    let sim = start_tls_sim(&pki);
+    let c = client(&sim, |s| {
+        s.tls = TlsSettings {
+            ca_pem: Some(pki.ca_pem.clone().into_bytes()),
+            client_identity_pem: Some(pki.client_identity_pem.clone().into_bytes()),
+        };
+    });
+    let answer = c
+        .connector
+        .lookup(&lookup("lookup-tls-1", "A123456789", "L-TLS-1"))
+        .await
+        .unwrap();
+    assert!(answer.simulated);
+}
+
+#[tokio::test]
+async fn a_registry_that_requires_a_client_certificate_refuses_a_client_without_one() {
+    let pki = pki(true);
+    let sim = start_tls_sim(&pki);
+    let c = client(&sim, |s| {
+        s.tls = TlsSettings {
+            ca_pem: Some(pki.ca_pem.clone().into_bytes()),
+            client_identity_pem: None,
+        };
+    });
+    let err = c.connector.operations().await.unwrap_err();
+    println!("no client certificate: {err}");
+    assert!(matches!(err, UpstreamError::Tls { .. }), "{err}");
+    assert_eq!(err.code(), "upstream_tls");
+}
+
+#[tokio::test]
+async fn a_server_certificate_from_an_untrusted_ca_is_a_tls_error() {
+    let pki = pki(false);
+    let sim = start_tls_sim(&pki);
+    let other = test_ca("Some other CA");
+    let c = client(&sim, |s| {
+        s.tls = TlsSettings {
+            ca_pem: Some(other.pem().into_bytes()),
+            client_identity_pem: None,
+        };
+    });
+    let err = c.connector.operations().await.unwrap_err();
+    println!("untrusted server: {err}");
+    assert!(matches!(err, UpstreamError::Tls { .. }), "{err}");
+    assert!(
+        !err.is_retryable(),
+        "a certificate problem is not fixed by retrying"
+    );
+}

@@ -1,7 +1,8 @@
 //! The command line of the simulators, shared by `custos upstream-sim` and the small
 //! `custos-upstream-sim` binary that integration tests start as a separate process.
 //!
-//! Contract: on success the first line on stdout contains `http://ADDR` (the bound address, so
+//! Contract: on success the first line on stdout contains `http://ADDR` or `https://ADDR` (the
+//! bound address, so
 //! `--listen 127.0.0.1:0` works), then the process serves until interrupted and exits 0. Bad
 //! arguments or a busy port print ONE line on stderr (zh-TW / English) and exit 2.
 
@@ -11,6 +12,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +20,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use custos_domain::clock::SystemClock;
 
-use crate::sim::jcic::{FailMode, JcicSimSettings, JcicSimulator};
+use crate::sim::jcic::{FailMode, JcicSimSettings, JcicSimulator, SimTls};
 
 /// Exit code for a usage or environment error.
 pub const EXIT_USAGE: u8 = 2;
@@ -57,6 +59,25 @@ pub struct JcicArgs {
     /// Seed of the random failures.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Serve HTTPS with this certificate chain (PEM file); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of --tls-cert (PEM file).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates issued by these CAs (PEM file): mutual TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+}
+
+fn read_pem(program: &str, flag: &str, path: &Path) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|e| {
+        usage_error(
+            program,
+            &format!("無法讀取 {flag} 檔案 {}（{e}）", path.display()),
+            &format!("cannot read the {flag} file {} ({e})", path.display()),
+        )
+    })
 }
 
 fn usage_error(program: &str, zh: &str, en: &str) -> ExitCode {
@@ -136,6 +157,31 @@ fn run_jcic(program: &str, args: &JcicArgs) -> ExitCode {
             "--fail-mode must be timeout, 5xx, malformed or slow-body",
         );
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let cert_chain_pem = match read_pem(program, "--tls-cert", cert) {
+                Ok(b) => b,
+                Err(code) => return code,
+            };
+            let key_pem = match read_pem(program, "--tls-key", key) {
+                Ok(b) => b,
+                Err(code) => return code,
+            };
+            let client_ca_pem = match &args.tls_client_ca {
+                None => None,
+                Some(p) => match read_pem(program, "--tls-client-ca", p) {
+                    Ok(b) => Some(b),
+                    Err(code) => return code,
+                },
+            };
+            Some(SimTls {
+                cert_chain_pem,
+                key_pem,
+                client_ca_pem,
+            })
+        }
+        _ => None,
+    };
     let settings = JcicSimSettings {
         latency: Duration::from_millis(args.latency_ms),
         fail_rate: args.fail_rate,
@@ -158,16 +204,16 @@ fn run_jcic(program: &str, args: &JcicArgs) -> ExitCode {
     };
     runtime.block_on(async move {
         let sim = JcicSimulator::new(settings, Arc::new(SystemClock));
-        let bound = match sim.bind(addr).await {
+        let bound = match sim.bind_with(addr, tls.as_ref()).await {
             Ok(b) => b,
             Err(e) => {
                 eprintln!("{program}：{e}");
                 return ExitCode::from(EXIT_USAGE);
             }
         };
-        let local = bound.local_addr();
+        let url = bound.base_url();
         println!(
-            "模擬聯徵中心已啟動（模擬資料） / simulated JCIC listening on http://{local} (simulated data)"
+            "模擬聯徵中心已啟動（模擬資料） / simulated JCIC listening on {url} (simulated data)"
         );
         let _ = std::io::stdout().flush();
         let shutdown = async {

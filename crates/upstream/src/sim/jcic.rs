@@ -112,6 +112,11 @@ pub enum SimError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The TLS certificate, key or client CA could not be used.
+    #[error(
+        "模擬服務的 TLS 設定無法使用（{0}） / the simulator's TLS settings cannot be used ({0})"
+    )]
+    Tls(String),
     /// The server failed while running.
     #[error("模擬服務異常終止（{0}） / the simulator stopped unexpectedly ({0})")]
     Serve(std::io::Error),
@@ -240,8 +245,20 @@ impl JcicSimulator {
             .with_state(self.state.clone())
     }
 
-    /// Binds `addr` (port 0 picks a free port).
+    /// Binds `addr` for plain HTTP (port 0 picks a free port).
     pub async fn bind(&self, addr: SocketAddr) -> Result<BoundSimulator, SimError> {
+        self.bind_with(addr, None).await
+    }
+
+    /// Binds `addr`, serving HTTPS when `tls` is given (mutual TLS when it has a client CA).
+    pub async fn bind_with(
+        &self,
+        addr: SocketAddr,
+        tls: Option<&SimTls>,
+    ) -> Result<BoundSimulator, SimError> {
+        let acceptor = tls
+            .map(|t| server_config(t).map(|c| tokio_rustls::TlsAcceptor::from(Arc::new(c))))
+            .transpose()?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| SimError::Bind { addr, source })?;
@@ -250,6 +267,7 @@ impl JcicSimulator {
             .map_err(|source| SimError::Bind { addr, source })?;
         Ok(BoundSimulator {
             listener,
+            acceptor,
             router: self.router(),
             addr: local,
         })
@@ -257,11 +275,20 @@ impl JcicSimulator {
 }
 
 /// A simulator bound to its address, not yet serving.
-#[derive(Debug)]
 pub struct BoundSimulator {
     listener: tokio::net::TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
     addr: SocketAddr,
+}
+
+impl std::fmt::Debug for BoundSimulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundSimulator")
+            .field("addr", &self.addr)
+            .field("tls", &self.acceptor.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl BoundSimulator {
@@ -270,26 +297,50 @@ impl BoundSimulator {
         self.addr
     }
 
+    /// `http://ADDR` or `https://ADDR`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.acceptor.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
     /// Serves until `shutdown` completes.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), SimError> {
-        axum::serve(self.listener, self.router)
+        match self.acceptor {
+            None => axum::serve(self.listener, self.router)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(SimError::Serve),
+            Some(acceptor) => axum::serve(
+                TlsListener {
+                    tcp: self.listener,
+                    acceptor,
+                },
+                self.router,
+            )
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(SimError::Serve)
+            .map_err(SimError::Serve),
+        }
     }
 
     /// Serves on a tokio task (for `custos demo` and in-process tests).
     pub fn spawn(self) -> RunningSimulator {
         let addr = self.addr;
+        let base_url = self.base_url();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(self.serve(async move {
             let _ = rx.await;
         }));
         RunningSimulator {
             addr,
+            base_url,
             shutdown: Some(tx),
             task,
         }
@@ -300,6 +351,7 @@ impl BoundSimulator {
 #[derive(Debug)]
 pub struct RunningSimulator {
     addr: SocketAddr,
+    base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), SimError>>,
 }
@@ -310,9 +362,9 @@ impl RunningSimulator {
         self.addr
     }
 
-    /// `http://ADDR`.
+    /// `http://ADDR` or `https://ADDR`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.base_url.clone()
     }
 
     /// Stops the server and waits for it (open connections are closed gracefully).
@@ -332,6 +384,93 @@ impl Drop for RunningSimulator {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+// ---------------------------------------------------------------- TLS
+
+/// TLS material of the simulator (PEM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimTls {
+    /// Server certificate chain.
+    pub cert_chain_pem: Vec<u8>,
+    /// Server private key.
+    pub key_pem: Vec<u8>,
+    /// When set, clients must present a certificate issued by one of these CAs (mutual TLS).
+    pub client_ca_pem: Option<Vec<u8>>,
+}
+
+fn server_config(tls: &SimTls) -> Result<rustls::ServerConfig, SimError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let err = |what: &str, e: &dyn std::fmt::Display| SimError::Tls(format!("{what}: {e}"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certs = CertificateDer::pem_slice_iter(&tls.cert_chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err("certificate", &e))?;
+    if certs.is_empty() {
+        return Err(SimError::Tls("certificate: none found".into()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| err("private key", &e))?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| err("protocol versions", &e))?;
+    let builder = match &tls.client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(pem) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| err("client CA", &e))?;
+                roots.add(cert).map_err(|e| err("client CA", &e))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .map_err(|e| err("client CA", &e))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
+        .with_single_cert(certs, key)
+        .map_err(|e| err("certificate and key", &e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Accepts TCP connections and completes the TLS handshake before handing them to axum.
+/// Handshakes run one at a time (bounded by 5 s each): enough for a simulator.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (tcp, addr) = match self.tcp.accept().await {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            match tokio::time::timeout(Duration::from_secs(5), self.acceptor.accept(tcp)).await {
+                Ok(Ok(stream)) => return (stream, addr),
+                // The client sees the alert (e.g. no or untrusted client certificate).
+                Ok(Err(e)) => tracing::info!(error = %e, "TLS handshake refused"),
+                Err(_) => tracing::info!("TLS handshake timed out"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
     }
 }
 
