@@ -8,6 +8,7 @@
 //!   ([`error::UpstreamError`]).
 //! - [`sim::jcic`]: a JCIC agency-data simulator (`custos upstream-sim jcic`), and
 //!   [`testing`]: a harness that runs it as a separate process.
+//! - [`z52`]: reads a downloaded Z52 report into rows for reconciliation (J5.2).
 //!
 //! Invariants: no call reads the system time (breaker and Z52 window use
 //! `custos_domain::clock::Clock`); a retried lookup is served at most once by the registry;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod retry;
 pub mod sim;
 pub mod testing;
+pub mod z52;
 
 pub use custos_domain::id::{IdError, SubjectId};
 pub use custos_domain::institution::InstitutionCode;

@@ -192,6 +192,15 @@ async fn the_z52_report_in_utf8_lists_every_lookup_served() {
     assert!(lines[2].contains(",N262705297,"));
     assert!(lines[2].contains(",T01,綜合所得資料（依年度，模擬）,授信,L-2026-0002,"));
     assert!(lines.iter().skip(1).all(|l| l.ends_with(",Y")));
+
+    let rows = report.rows().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].case_number, "L-2026-0002");
+    assert_eq!(rows[1].purpose, "授信");
+    assert!(
+        rows.iter()
+            .all(|r| r.simulated && r.member_code == "0040037")
+    );
 }
 
 #[tokio::test]
@@ -226,6 +235,13 @@ async fn the_z52_report_in_big5_decodes_with_encoding_rs_and_keeps_rare_characte
         "{decoded}"
     );
     assert_eq!(report.text().unwrap(), decoded);
+
+    // Reading the rows turns the reference back into the character.
+    let rows = report.rows().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].subject_name, name);
+    assert_eq!(rows[0].subject_id.as_str(), "A800000014");
+    assert_eq!(rows[0].lookup_id, answer.lookup_id);
 }
 
 #[tokio::test]
@@ -673,4 +689,62 @@ async fn a_server_certificate_from_an_untrusted_ca_is_a_tls_error() {
         !err.is_retryable(),
         "a certificate problem is not fixed by retrying"
     );
+}
+
+// ---------------------------------------------------------------- in-process (as `custos demo` runs it)
+
+#[tokio::test]
+async fn the_z52_report_covers_the_last_12_months_on_the_simulators_clock() {
+    use custos_upstream::sim::jcic::{JcicSimSettings, JcicSimulator};
+    let clock = Arc::new(FakeClock::new(
+        Utc.with_ymd_and_hms(2025, 3, 1, 2, 0, 0).unwrap(),
+    ));
+    let sim = JcicSimulator::new(JcicSimSettings::default(), clock.clone());
+    let running = sim
+        .bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+        .spawn();
+    let connector = HttpConnector::new(
+        HttpConnectorSettings::new("JCIC", &running.base_url()),
+        clock.clone(),
+        Arc::new(RecordingSleeper::default()),
+    )
+    .unwrap();
+    connector
+        .lookup(&lookup("lookup-old-1", "A123456789", "L-2025-OLD"))
+        .await
+        .unwrap();
+    clock.advance(chrono::Duration::days(200));
+    connector
+        .lookup(&lookup("lookup-new-1", "A123456789", "L-2025-NEW"))
+        .await
+        .unwrap();
+    assert_eq!(sim.lookups().len(), 2, "the simulator's own record");
+
+    let cases = |report: &custos_upstream::model::Z52Report| -> Vec<String> {
+        report
+            .rows()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.case_number)
+            .collect()
+    };
+    let report = connector.fetch_z52(&z52(Z52Encoding::Utf8)).await.unwrap();
+    assert_eq!(cases(&report), ["L-2025-OLD", "L-2025-NEW"]);
+
+    // 13 months after the first lookup it has left the report.
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap());
+    let report = connector.fetch_z52(&z52(Z52Encoding::Utf8)).await.unwrap();
+    assert_eq!(cases(&report), ["L-2025-NEW"]);
+
+    // Asking for a period older than 12 months is refused, as the real report would.
+    let mut old = z52(Z52Encoding::Utf8);
+    old.from = Some(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    let err = connector.fetch_z52(&old).await.unwrap_err();
+    assert!(
+        matches!(&err, UpstreamError::Refused { status: 422, code, .. } if code == "range_outside_report"),
+        "{err}"
+    );
+    running.stop().await.unwrap();
 }

@@ -803,13 +803,17 @@ async fn post_lookup(
     }
     match serve_lookup(&state, &req) {
         Err(r) => r.into_response(),
-        Ok((record, answer)) => {
-            let body = serde_json::to_vec(&answer).unwrap_or_default();
+        Ok((mut record, mut answer)) => {
             let mut inner = state.lock();
             // Checked again under the lock: a concurrent duplicate must not be served twice.
             if let Some(stored) = inner.idempotent.get(&slot) {
                 return replay(stored, d);
             }
+            // Numbered under the lock so concurrent lookups get distinct ids.
+            let lookup_id = format!("SIM-L-{:06}", inner.lookups.len() + 1);
+            record.lookup_id.clone_from(&lookup_id);
+            answer.lookup_id = lookup_id;
+            let body = serde_json::to_vec(&answer).unwrap_or_default();
             inner.lookups.push(record);
             inner.idempotent.insert(
                 slot,
@@ -907,9 +911,9 @@ fn serve_lookup(
         "T02" => synthetic::property_list(&id),
         _ => synthetic::labour_insurance(&id),
     };
-    let lookup_id = format!("SIM-L-{:06}", state.lock().lookups.len() + 1);
+    // The lookup id is assigned by the caller, under the lock.
     let record = LookupRecord {
-        lookup_id: lookup_id.clone(),
+        lookup_id: String::new(),
         served_at: now,
         member_code: req.member_code.clone(),
         querier_code: req.querier_code.clone(),
@@ -921,7 +925,7 @@ fn serve_lookup(
         case_number: req.case_number.clone(),
     };
     let answer = LookupAnswer {
-        lookup_id,
+        lookup_id: String::new(),
         served_at: now,
         operation: op.code.clone(),
         subject_id_masked: id.masked(),

@@ -38,21 +38,7 @@ pub struct LookupRecord {
     pub case_number: String,
 }
 
-/// Header row of the Z52 CSV.
-pub const HEADER: [&str; 12] = [
-    "查詢日期",
-    "查詢時間",
-    "會員代號",
-    "查詢人員代號",
-    "當事人身分證統一編號",
-    "當事人姓名",
-    "查詢項目代號",
-    "查詢項目名稱",
-    "查詢理由",
-    "案號",
-    "查詢序號",
-    "模擬資料",
-];
+pub use crate::z52::HEADER;
 
 fn field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\n', '\r']) {
