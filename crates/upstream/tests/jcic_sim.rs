@@ -39,7 +39,9 @@ fn client(sim: &SimProcess, tweak: impl FnOnce(&mut HttpConnectorSettings)) -> C
     ));
     let sleeper = Arc::new(RecordingSleeper::default());
     let mut settings = HttpConnectorSettings::new("JCIC", &sim.base_url());
-    settings.request_timeout = Duration::from_millis(800);
+    // Generous: a loaded CI machine must not turn a normal answer into a timeout. Tests that
+    // expect a timeout shorten it.
+    settings.request_timeout = Duration::from_secs(10);
     settings.retry = RetrySettings {
         max_attempts: 1,
         initial_backoff: Duration::from_millis(200),
@@ -353,6 +355,13 @@ async fn failure_of(mode: &str) -> UpstreamError {
     let sim = start_sim();
     let c = client(&sim, |s| {
         s.extra_headers = vec![("X-Sim-Fail".into(), mode.into())];
+        // The simulator never finishes these answers; the headers of a slow body arrive at once,
+        // so 2 s leaves no doubt about which phase timed out.
+        match mode {
+            "timeout" => s.request_timeout = Duration::from_millis(500),
+            "slow-body" => s.request_timeout = Duration::from_secs(2),
+            _ => {}
+        }
     });
     let err = c
         .connector
