@@ -309,6 +309,14 @@ async fn a_bad_request_is_refused_with_the_registrys_bilingual_reason() {
     assert!(err.to_string().contains("查無此查詢項目"));
     assert!(err.to_string().contains("no such operation"));
 
+    req.operation = "L01".into();
+    req.subject_id = SubjectId::parse("04595252").unwrap();
+    let err = c.connector.lookup(&req).await.unwrap_err();
+    assert!(
+        matches!(&err, UpstreamError::Refused { code, .. } if code == "operation_not_for_business")
+    );
+
+    req.subject_id = SubjectId::parse("A123456789").unwrap();
     req.operation = "T01".into();
     req.params.year = Some(1980);
     let err = c.connector.lookup(&req).await.unwrap_err();

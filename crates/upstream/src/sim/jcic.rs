@@ -893,6 +893,14 @@ fn serve_lookup(
             "no such operation",
         ));
     };
+    if op.code != "T02" && matches!(id, SubjectId::Business(_)) {
+        return Err(Refusal::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "operation_not_for_business",
+            "此查詢項目僅適用於個人（身分證統一編號或統一證號）",
+            "this operation is for persons only (national ID or UI number)",
+        ));
+    }
     let result = match op.code.as_str() {
         "T01" => {
             let this_year = now.with_timezone(&chrono_tz::Asia::Taipei).year();

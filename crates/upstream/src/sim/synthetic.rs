@@ -26,6 +26,7 @@ const GIVEN: &[&str] = &[
 /// Rare characters used in given names: CJK Ext-B (outside the BMP and outside Big5) and one
 /// BMP character that Big5 also lacks.
 const RARE: &[&str] = &["\u{20BB7}", "\u{2000B}", "\u{21A0F}", "\u{233B4}", "堃"];
+const COMPANY_WORDS: &[&str] = &["大", "新", "華", "信", "永", "豐", "台", "聯", "達", "成"];
 const EMPLOYERS: &[&str] = &[
     "模擬科技股份有限公司",
     "範例食品股份有限公司",
@@ -77,9 +78,14 @@ fn pick<'a, T>(rng: &mut ChaCha20Rng, items: &'a [T]) -> &'a T {
     &items[below(rng, items.len() as u64) as usize]
 }
 
-/// The subject's (made-up) name.
+/// The subject's (made-up) name: a person's name, or a company name for a UBN.
 pub fn person_name(id: &SubjectId) -> String {
     let mut r = rng("name", id);
+    if matches!(id, SubjectId::Business(_)) {
+        let a = *pick(&mut r, COMPANY_WORDS);
+        let b = *pick(&mut r, COMPANY_WORDS);
+        return format!("{a}{b}模擬股份有限公司");
+    }
     let surname = *pick(&mut r, SURNAMES);
     let given = *pick(&mut r, GIVEN);
     if below(&mut r, 4) == 0 {
@@ -223,6 +229,12 @@ mod tests {
         assert_eq!(tax_income(&a, 2024), tax_income(&a, 2024));
         assert_eq!(labour_insurance(&a), labour_insurance(&a));
         assert_eq!(property_list(&a), property_list(&a));
+    }
+
+    #[test]
+    fn a_business_subject_gets_a_company_name() {
+        let name = person_name(&id("04595252"));
+        assert!(name.ends_with("模擬股份有限公司"), "{name}");
     }
 
     #[test]
