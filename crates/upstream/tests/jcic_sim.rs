@@ -765,3 +765,33 @@ async fn the_z52_report_covers_the_last_12_months_on_the_simulators_clock() {
     );
     running.stop().await.unwrap();
 }
+
+/// Figures, not a check: `cargo test -p custos-upstream --test jcic_sim -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "prints measurements; run by hand"]
+async fn measure_start_up_and_lookup_rate() {
+    let started = std::time::Instant::now();
+    let sim = start_sim();
+    let start_up = started.elapsed();
+    let c = client(&sim, |_| {});
+    let n = 300u32;
+    let t = std::time::Instant::now();
+    for i in 0..n {
+        c.connector
+            .lookup(&lookup(&format!("measure-{i:05}"), "A123456789", "L-M"))
+            .await
+            .unwrap();
+    }
+    let per = t.elapsed() / n;
+    let t = std::time::Instant::now();
+    let report = c
+        .connector
+        .fetch_z52(&z52(Z52Encoding::Big5))
+        .await
+        .unwrap();
+    let z52_time = t.elapsed();
+    println!(
+        "simulator process start-up to ready line: {start_up:?}; {n} sequential lookups: {per:?} each; Z52 Big5 of {n} rows ({} bytes): {z52_time:?}",
+        report.bytes.len()
+    );
+}
