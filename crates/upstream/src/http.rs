@@ -293,10 +293,13 @@ impl HttpConnector {
             };
             return UpstreamError::Timeout { registry, phase };
         }
+        // reqwest labels any failure of `bytes()` a decode error; we parse the bytes ourselves,
+        // so a failure here is the connection breaking mid-answer.
         if reading_body || e.is_body() || e.is_decode() {
-            return UpstreamError::Malformed {
+            // The connection broke mid-answer: a network failure, safe to retry (same key).
+            return UpstreamError::Unreachable {
                 registry,
-                detail: format!("answer cut short: {}", chain(e)),
+                detail: format!("connection lost while reading the answer: {}", chain(e)),
             };
         }
         if e.is_connect() {

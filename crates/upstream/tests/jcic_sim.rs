@@ -429,6 +429,23 @@ async fn a_malformed_body_surfaces_as_a_malformed_answer() {
 }
 
 #[tokio::test]
+async fn a_connection_broken_mid_answer_surfaces_as_unreachable_and_is_retried() {
+    let sim = start_sim();
+    let c = client(&sim, |s| {
+        s.retry.max_attempts = 2;
+        s.extra_headers = vec![("X-Sim-Fail".into(), "cut-body".into())];
+    });
+    let err = c.connector.operations().await.unwrap_err();
+    println!("cut-body: {err}");
+    assert!(matches!(err, UpstreamError::Unreachable { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("connection lost while reading the answer")
+    );
+    assert_eq!(c.sleeper.waits().len(), 1);
+}
+
+#[tokio::test]
 async fn a_malformed_z52_file_is_refused_rather_than_reconciled() {
     let sim = start_sim();
     let c = client(&sim, |s| {

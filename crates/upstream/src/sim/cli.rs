@@ -53,7 +53,7 @@ pub struct JcicArgs {
     /// Share of /v1 requests that fail at random, 0.0–1.0.
     #[arg(long, default_value_t = 0.0, value_name = "RATE")]
     pub fail_rate: f64,
-    /// How random failures fail: timeout, 5xx, malformed, slow-body.
+    /// How random failures fail: timeout, 5xx, malformed, slow-body, cut-body.
     #[arg(long, default_value = "5xx", value_name = "MODE")]
     pub fail_mode: String,
     /// Seed of the random failures.
@@ -153,8 +153,8 @@ fn run_jcic(program: &str, args: &JcicArgs) -> ExitCode {
     let Some(fail_mode) = FailMode::parse(&args.fail_mode) else {
         return usage_error(
             program,
-            "--fail-mode 須為 timeout、5xx、malformed 或 slow-body",
-            "--fail-mode must be timeout, 5xx, malformed or slow-body",
+            "--fail-mode 須為 timeout、5xx、malformed、slow-body 或 cut-body",
+            "--fail-mode must be timeout, 5xx, malformed, slow-body or cut-body",
         );
     };
     let tls = match (&args.tls_cert, &args.tls_key) {

@@ -42,7 +42,8 @@ use custos_domain::institution::InstitutionCode;
 use custos_domain::purpose::JcicPurpose;
 use custos_domain::text::Bilingual;
 
-/// Header: inject this failure into this request (`timeout`, `5xx`, `malformed`, `slow-body`).
+/// Header: inject this failure into this request (`timeout`, `5xx`, `malformed`, `slow-body`,
+/// `cut-body`).
 pub const FAIL_HEADER: &str = "X-Sim-Fail";
 /// Header: record the lookup (and its idempotent answer), then answer 503 instead (`1`).
 pub const FAIL_AFTER_RECORD_HEADER: &str = "X-Sim-Fail-After-Record";
@@ -62,16 +63,19 @@ pub enum FailMode {
     Malformed,
     /// Sends the headers at once, then the body one byte a second.
     SlowBody,
+    /// Sends the headers and part of the body, then breaks the connection.
+    CutBody,
 }
 
 impl FailMode {
-    /// Parses `timeout`, `5xx`, `malformed`, `slow-body`.
+    /// Parses `timeout`, `5xx`, `malformed`, `slow-body`, `cut-body`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "timeout" => Some(Self::Timeout),
             "5xx" => Some(Self::ServerError),
             "malformed" => Some(Self::Malformed),
             "slow-body" => Some(Self::SlowBody),
+            "cut-body" => Some(Self::CutBody),
             _ => None,
         }
     }
@@ -573,8 +577,8 @@ async fn inject_faults(State(state): State<Arc<SimState>>, req: Request, next: N
                 return refuse(
                     StatusCode::BAD_REQUEST,
                     "bad_sim_header",
-                    "X-Sim-Fail 須為 timeout、5xx、malformed 或 slow-body",
-                    "X-Sim-Fail must be timeout, 5xx, malformed or slow-body",
+                    "X-Sim-Fail 須為 timeout、5xx、malformed、slow-body 或 cut-body",
+                    "X-Sim-Fail must be timeout, 5xx, malformed, slow-body or cut-body",
                 );
             }
         },
@@ -623,6 +627,28 @@ async fn fault_response(mode: FailMode) -> Response {
             Bytes::from_static(b"\xff\xfe{\"simulated\": tru"),
         )
             .into_response(),
+        FailMode::CutBody => {
+            // The first chunk goes out with the headers; the break follows a moment later.
+            let stream = futures_util::stream::unfold(0u8, |i| async move {
+                match i {
+                    0 => Some((
+                        Ok(Bytes::from_static(b"{\"simulated\":true,\"lookup_id\":")),
+                        1,
+                    )),
+                    1 => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Some((Err(std::io::Error::other("simulated broken connection")), 2))
+                    }
+                    _ => None,
+                }
+            });
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
         FailMode::SlowBody => {
             let stream = futures_util::stream::unfold(0u32, |i| async move {
                 if i > 0 {
