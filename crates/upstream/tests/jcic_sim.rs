@@ -590,6 +590,31 @@ fn the_simulator_binary_refuses_bad_arguments_with_one_line_and_exit_code_2() {
 }
 
 #[tokio::test]
+async fn command_line_failure_injection_fails_registry_calls_but_not_the_health_check() {
+    let sim = SimProcess::start_with(
+        BIN,
+        &["jcic"],
+        &[
+            "--fail-rate",
+            "1",
+            "--fail-mode",
+            "malformed",
+            "--seed",
+            "7",
+        ],
+    )
+    .unwrap();
+    let c = client(&sim, |_| {});
+    let err = c.connector.operations().await.unwrap_err();
+    assert!(matches!(err, UpstreamError::Malformed { .. }), "{err}");
+    custos_upstream::http::install_crypto_provider();
+    let health = reqwest::get(format!("{}/healthz", sim.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
 async fn every_answer_is_labelled_simulated() {
     let sim = start_sim();
     custos_upstream::http::install_crypto_provider();
