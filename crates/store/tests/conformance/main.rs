@@ -17,6 +17,7 @@
 )]
 
 mod common;
+mod jobs;
 mod organisation;
 
 use custos_store::{Backend, Database, migrations::migration_names};
@@ -26,7 +27,7 @@ macro_rules! conformance {
     ($($module:ident :: $name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let db = custos_testkit::db::TestDb::sqlite().await;
                     crate::$module::$name(&db).await;
@@ -35,7 +36,7 @@ macro_rules! conformance {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(db) = custos_testkit::db::TestDb::postgres().await else {
                         return;
@@ -66,6 +67,17 @@ conformance! {
     organisation::a_dropped_transaction_leaves_no_trace,
     organisation::a_committed_transaction_keeps_all_its_changes,
     organisation::timestamps_keep_microseconds,
+    jobs::a_job_is_claimed_only_when_due,
+    jobs::a_successful_one_off_job_ends_succeeded,
+    jobs::an_expired_lease_makes_the_job_due_again,
+    jobs::a_failed_run_is_retried_until_its_attempts_run_out,
+    jobs::a_periodic_job_reschedules_on_its_grid,
+    jobs::a_failing_periodic_job_waits_for_its_next_occurrence,
+    jobs::an_idempotency_key_schedules_a_job_once,
+    jobs::a_scheduled_job_can_be_cancelled_but_not_a_running_one,
+    jobs::claims_take_the_earliest_due_jobs_up_to_the_limit,
+    jobs::concurrent_workers_never_claim_the_same_job,
+    jobs::invalid_jobs_are_rejected,
 }
 
 mod basics {
