@@ -2,6 +2,7 @@
 //! own conformance suite covers both backends).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,10 +15,14 @@ use custos_app::jobs::{
 };
 use custos_app::organisation::{
     AddOrgUnit, ChangeProfile, CreateInstitution, HeadOffice, add_org_unit, change_profile,
-    create_institution, move_org_unit,
+    create_institution, move_org_unit, stored_profile,
 };
 use custos_domain::clock::{Clock, FakeClock};
-use custos_store::{InstitutionKind, JobStatus, OrgUnitKind, QueryMethod, RunOutcome, StoreError};
+use custos_domain::institution::{
+    InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
+};
+use custos_domain::profile::{ControlProfile, SettingKey};
+use custos_store::{JobStatus, RunOutcome, StoreError};
 use custos_testkit::db::TestDb;
 
 fn start() -> DateTime<Utc> {
@@ -388,21 +393,33 @@ async fn run_forever_polls_on_the_injected_clock_until_shutdown() {
     assert_eq!(f.clock.now(), start() + Duration::minutes(10));
 }
 
+fn icode(code: &str) -> InstitutionCode {
+    InstitutionCode::parse(code).unwrap()
+}
+
+fn ucode(code: &str) -> OrgUnitCode {
+    OrgUnitCode::parse(code).unwrap()
+}
+
+fn bank_request() -> CreateInstitution {
+    CreateInstitution {
+        code: icode("0040000"),
+        name: "臺灣測試銀行".into(),
+        kind: InstitutionKind::Bank,
+        query_methods: [QueryMethod::ChipCard].into(),
+        profile: ControlProfile::jcic(),
+        created_by: "admin".into(),
+        head_office: Some(HeadOffice {
+            code: ucode("0000"),
+            name: "總行".into(),
+        }),
+    }
+}
+
 #[tokio::test]
 async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     let f = Fixture::new().await;
-    let request = CreateInstitution {
-        code: "0040000".into(),
-        name: "臺灣測試銀行".into(),
-        kind: InstitutionKind::Bank,
-        query_methods: vec![QueryMethod::ChipCard],
-        profile: serde_json::json!({"sample_percent": 2}),
-        created_by: "admin".into(),
-        head_office: Some(HeadOffice {
-            code: "0000".into(),
-            name: "總行".into(),
-        }),
-    };
+    let request = bank_request();
     let (inst, head) = create_institution(f.db.db(), &*f.clock, &*f.ids, request.clone())
         .await
         .unwrap();
@@ -411,28 +428,35 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     assert_eq!(inst.created_at, start());
     assert_eq!(inst.id.to_string(), "00000000-0000-7000-8000-000000000001");
     assert_eq!(head.id.to_string(), "00000000-0000-7000-8000-000000000002");
-    // A failing head office takes the institution back with it.
+    assert_eq!(stored_profile(&inst).unwrap(), ControlProfile::jcic());
+    // A head office the domain refuses (blank name) stops the whole request.
     let bad = CreateInstitution {
-        code: "0050000".into(),
+        code: icode("0050000"),
         head_office: Some(HeadOffice {
-            code: " ".into(),
-            name: "x".into(),
+            code: ucode("0000"),
+            name: " ".into(),
         }),
         ..request.clone()
     };
     let err = create_institution(f.db.db(), &*f.clock, &*f.ids, bad)
         .await
         .unwrap_err();
+    assert!(matches!(err, AppError::Organisation(_)), "{err}");
     assert!(
-        matches!(err, AppError::Store(StoreError::InvalidData(_))),
-        "{err}"
-    );
-    assert!(
-        f.db.get_institution_by_code("0050000")
+        f.db.get_institution_by_code(&icode("0050000"))
             .await
             .unwrap_err()
             .is_not_found()
     );
+    // A code that does not suit the kind.
+    let wrong_kind = CreateInstitution {
+        code: icode("AB01"),
+        ..request.clone()
+    };
+    let err = create_institution(f.db.db(), &*f.clock, &*f.ids, wrong_kind)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Rule(_)), "{err}");
     let dup = create_institution(f.db.db(), &*f.clock, &*f.ids, request)
         .await
         .unwrap_err();
@@ -440,18 +464,21 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         matches!(dup, AppError::Store(StoreError::Conflict(_))),
         "{dup}"
     );
+    // The failed duplicate's head office did not stay behind either.
+    assert_eq!(f.db.list_institutions().await.unwrap().len(), 1);
 
+    let add = |parent: uuid::Uuid, code: &str, kind: OrgUnitKind| AddOrgUnit {
+        institution_id: inst.id,
+        parent_id: parent,
+        code: ucode(code),
+        name: format!("單位 {code}"),
+        kind,
+    };
     let branch = add_org_unit(
         f.db.db(),
         &*f.clock,
         &*f.ids,
-        AddOrgUnit {
-            institution_id: inst.id,
-            parent_id: head.id,
-            code: "0100".into(),
-            name: "台北分行".into(),
-            kind: OrgUnitKind::Branch,
-        },
+        add(head.id, "0100", OrgUnitKind::Branch),
     )
     .await
     .unwrap();
@@ -459,13 +486,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         f.db.db(),
         &*f.clock,
         &*f.ids,
-        AddOrgUnit {
-            institution_id: inst.id,
-            parent_id: head.id,
-            code: "0010".into(),
-            name: "稽核室".into(),
-            kind: OrgUnitKind::Section,
-        },
+        add(head.id, "0010", OrgUnitKind::Section),
     )
     .await
     .unwrap();
@@ -473,75 +494,101 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         f.db.db(),
         &*f.clock,
         &*f.ids,
-        AddOrgUnit {
-            institution_id: inst.id,
-            parent_id: head.id,
-            code: "0001".into(),
-            name: "第二總行".into(),
-            kind: OrgUnitKind::HeadOffice,
-        },
+        add(head.id, "0001", OrgUnitKind::HeadOffice),
     )
     .await
     .unwrap_err();
-    assert!(matches!(err, AppError::Rule(_)), "{err}");
+    assert!(matches!(err, AppError::Organisation(_)), "{err}");
+    let err = add_org_unit(
+        f.db.db(),
+        &*f.clock,
+        &*f.ids,
+        add(head.id, "0100", OrgUnitKind::Branch),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, AppError::Organisation(_)),
+        "duplicate code: {err}"
+    );
     f.clock.advance(Duration::hours(1));
     let moved = move_org_unit(f.db.db(), &*f.clock, section.id, branch.id)
         .await
         .unwrap();
     assert_eq!(moved.parent_id, Some(branch.id));
     assert_eq!(moved.updated_at, start() + Duration::hours(1));
+    let err = move_org_unit(f.db.db(), &*f.clock, branch.id, section.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Organisation(_)), "cycle: {err}");
     let tree = f.db.org_unit_tree(inst.id).await.unwrap().unwrap();
     assert_eq!(tree.len(), 3);
 }
 
 #[tokio::test]
-async fn a_profile_change_needs_a_reason_and_is_recorded_with_the_clock() {
+async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
     let f = Fixture::new().await;
     let (inst, _) = create_institution(
         f.db.db(),
         &*f.clock,
         &*f.ids,
         CreateInstitution {
-            code: "AA01".into(),
+            code: icode("AA01"),
             name: "古亭地政事務所".into(),
             kind: InstitutionKind::LandOffice,
-            query_methods: vec![],
-            profile: serde_json::json!({"review_days": 90}),
+            query_methods: BTreeSet::new(),
+            profile: ControlProfile::taipei(),
             created_by: "admin".into(),
             head_office: None,
         },
     )
     .await
     .unwrap();
-    let change = |reason: &str, version: i64| ChangeProfile {
-        institution_id: inst.id,
-        expected_version: version,
-        profile: serde_json::json!({"review_days": 60}),
-        changed_by: "director".into(),
-        reason: reason.into(),
+    let seed = ControlProfile::taipei();
+    let change = |rate: u32, reason: &str, version: i64| {
+        let mut draft = seed.draft();
+        draft.set(SettingKey::QuerySamplingRate, rate);
+        ChangeProfile {
+            institution_id: inst.id,
+            expected_version: version,
+            draft,
+            changed_by: "director".into(),
+            reason: reason.into(),
+        }
     };
-    let err = change_profile(f.db.db(), &*f.clock, change(" ", 1))
+    let err = change_profile(f.db.db(), &*f.clock, change(200, " ", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "{err}");
-    f.clock.advance(Duration::days(3));
-    let row = change_profile(f.db.db(), &*f.clock, change("風險評估 / risk review", 1))
+    let err = change_profile(f.db.db(), &*f.clock, change(50, "looser", 1))
         .await
-        .unwrap();
-    assert_eq!(row.version, 2);
-    assert_eq!(row.changed_at, start() + Duration::days(3));
-    let err = change_profile(f.db.db(), &*f.clock, change("again", 1))
+        .unwrap_err();
+    assert!(matches!(err, AppError::Profile(_)), "J0.4: {err}");
+    let err = change_profile(f.db.db(), &*f.clock, change(100, "same", 1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Rule(_)), "no change: {err}");
+    f.clock.advance(Duration::days(3));
+    let done = change_profile(
+        f.db.db(),
+        &*f.clock,
+        change(200, "風險評估 / risk review", 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.record.version, 2);
+    assert_eq!(done.record.changed_at, start() + Duration::days(3));
+    assert_eq!(done.changes.len(), 1);
+    assert_eq!(done.changes[0].key, SettingKey::QuerySamplingRate);
+    assert_eq!((done.changes[0].old, done.changes[0].new), (100, 200));
+    let current = stored_profile(&f.db.get_institution(inst.id).await.unwrap()).unwrap();
+    assert_eq!(current.get(SettingKey::QuerySamplingRate), Some(200));
+    let err = change_profile(f.db.db(), &*f.clock, change(300, "stale", 1))
         .await
         .unwrap_err();
     assert!(
         matches!(err, AppError::Store(StoreError::Conflict(_))),
         "{err}"
     );
-    let mut not_object = change("x", 2);
-    not_object.profile = serde_json::json!(5);
-    let err = change_profile(f.db.db(), &*f.clock, not_object)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AppError::Rule(_)), "{err}");
     assert_eq!(f.db.list_profile_changes(inst.id).await.unwrap().len(), 2);
 }

@@ -344,14 +344,17 @@ impl Tx {
     /// Every job, by name then creation.
     pub async fn list_jobs(&mut self) -> Result<Vec<JobRow>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY name, created_at, id");
-        with_conn!(self, conn => {
+        let mut jobs: Vec<JobRow> = with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(job_from_row)
-                .collect()
-        })
+                .collect::<Result<_, _>>()?
+        });
+        // Byte order on both backends, whatever PostgreSQL's collation.
+        jobs.sort_by(|a, b| (&a.name, a.created_at, a.id).cmp(&(&b.name, b.created_at, b.id)));
+        Ok(jobs)
     }
 
     /// Cancels a scheduled job. A running job cannot be cancelled (conflict); a finished one is

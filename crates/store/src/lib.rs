@@ -22,6 +22,6 @@ pub use database::{Backend, ConnectOptions, Database, Tx};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, JobKind, JobRow, JobRunRow, JobStatus, NewJob, RunOutcome, RunResult};
 pub use organisation::{
-    InstitutionKind, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitKind, OrgUnitRow,
-    OrgUnitTree, ProfileChangeRow, ProfileUpdate, QueryMethod,
+    InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitRow, OrgUnitTree, ProfileChangeRow,
+    ProfileUpdate,
 };
