@@ -86,7 +86,8 @@ impl Database {
     ///
     /// Accepted forms: `postgres://…` / `postgresql://…` (PostgreSQL), `sqlite://PATH?mode=rwc` or
     /// `sqlite:PATH` (SQLite URL), and a plain file path (SQLite). `sqlite::memory:` works with a
-    /// single connection (for experiments; data is lost on close).
+    /// single connection (for experiments; data is lost on close). For a plain path, missing parent
+    /// directories are created when `opts.create_if_missing` is set.
     pub async fn connect(url: &str, opts: ConnectOptions) -> Result<Self, StoreError> {
         let trimmed = url.trim();
         if trimmed.is_empty() {
@@ -117,7 +118,18 @@ impl Database {
                 "不支援的資料庫位址：{trimmed}（請用 sqlite: 或 postgres://） / unsupported database URL: {trimmed} (use sqlite: or postgres://)"
             )));
         } else {
-            (SqliteConnectOptions::new().filename(trimmed), false)
+            let path = std::path::Path::new(trimmed);
+            if opts.create_if_missing
+                && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Config(format!(
+                        "無法建立資料目錄 {0}：{e} / cannot create the data directory {0}: {e}",
+                        parent.display()
+                    ))
+                })?;
+            }
+            (SqliteConnectOptions::new().filename(path), false)
         };
         let options = options
             .create_if_missing(opts.create_if_missing)

@@ -36,6 +36,8 @@ enum Guard {
     Sqlite(
         #[allow(dead_code, reason = "kept for its Drop: removes the directory")] tempfile::TempDir,
     ),
+    /// A database on the throwaway cluster (removed with it) or on the server of
+    /// `CUSTOS_TEST_POSTGRES_URL` (removed by the next test process, see [`drop_stale_databases`]).
     Postgres,
 }
 
@@ -98,6 +100,9 @@ impl TestDb {
         let mut admin = sqlx::PgConnection::connect(&server.admin_url)
             .await
             .unwrap_or_else(|e| panic!("connect to the PostgreSQL test server: {e}"));
+        if server.external {
+            drop_stale_databases(&mut admin).await;
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {name}"
         )))
@@ -123,6 +128,33 @@ impl TestDb {
     pub fn db(&self) -> &Database {
         &self.db
     }
+}
+
+/// Drops the test databases that processes which no longer run left on an external server
+/// (dropping each database at the end of its test would cost a checkpoint per test). Runs once
+/// per process; the databases of this run are dropped by the next one.
+async fn drop_stale_databases(admin: &mut sqlx::PgConnection) {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT datname::TEXT FROM pg_database WHERE datname LIKE 'custos\\_test\\_%'",
+        )
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
+        for name in names {
+            let pid = name.split('_').nth(2).unwrap_or_default();
+            let alive = !pid.is_empty() && Path::new("/proc").join(pid).exists();
+            if !alive {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut *admin)
+                .await;
+            }
+        }
+    })
+    .await;
 }
 
 #[allow(
@@ -162,6 +194,9 @@ fn with_database(url: &str, name: &str) -> String {
 #[derive(Debug)]
 struct Server {
     admin_url: String,
+    /// True for `CUSTOS_TEST_POSTGRES_URL` (stale databases are dropped by later runs), false for
+    /// the throwaway cluster (removed whole at exit).
+    external: bool,
 }
 
 fn server() -> Result<&'static Server, &'static str> {
@@ -170,6 +205,7 @@ fn server() -> Result<&'static Server, &'static str> {
         .get_or_init(|| match std::env::var(POSTGRES_URL_VAR) {
             Ok(url) if !url.trim().is_empty() => Ok(Server {
                 admin_url: url.trim().to_owned(),
+                external: true,
             }),
             _ => start_cluster(),
         })
@@ -290,6 +326,7 @@ fn start_cluster() -> Result<Server, String> {
                 spawn_watchdog(root, &bin, &dir, &data);
                 return Ok(Server {
                     admin_url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+                    external: false,
                 });
             }
             Err(e) => last_error = e,

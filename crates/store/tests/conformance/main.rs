@@ -51,6 +51,7 @@ macro_rules! conformance {
 conformance! {
     basics::migrations_are_complete_and_idempotent,
     basics::ping_answers_and_the_backend_is_reported,
+    basics::a_closed_database_is_unavailable,
     organisation::an_institution_reads_back_as_inserted,
     organisation::institutions_are_listed_by_code,
     organisation::a_duplicate_institution_code_is_a_conflict,
@@ -98,6 +99,21 @@ mod basics {
         let name = db.backend().as_str();
         assert!(name == "sqlite" || name == "postgres");
         assert_eq!(db.backend().to_string(), name);
+    }
+
+    pub async fn a_closed_database_is_unavailable(db: &Database) {
+        let other = db.clone();
+        db.close().await;
+        let err = other.ping().await.unwrap_err();
+        assert!(
+            matches!(err, custos_store::StoreError::Unavailable(_)),
+            "{err}"
+        );
+        let err = other.list_institutions().await.unwrap_err();
+        assert!(
+            matches!(err, custos_store::StoreError::Unavailable(_)),
+            "{err}"
+        );
     }
 }
 
@@ -174,4 +190,28 @@ async fn a_sqlite_url_and_a_plain_path_open_the_same_kind_of_database() {
         db.applied_migrations().await.unwrap().len(),
         migration_names(Backend::Sqlite).len()
     );
+}
+
+#[tokio::test]
+async fn a_plain_path_in_a_missing_directory_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("nested").join("custos.sqlite");
+    let db = Database::connect(
+        &path.to_string_lossy(),
+        custos_store::ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    assert!(path.is_file());
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_works_on_one_connection() {
+    let db = Database::connect("sqlite::memory:", custos_store::ConnectOptions::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    db.ping().await.unwrap();
+    assert!(db.list_institutions().await.unwrap().is_empty());
 }
