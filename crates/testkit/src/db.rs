@@ -21,6 +21,10 @@ use sqlx::Connection;
 /// Environment variable naming an existing PostgreSQL server to create test databases on.
 pub const POSTGRES_URL_VAR: &str = "CUSTOS_TEST_POSTGRES_URL";
 
+/// Environment variable that forbids starting a throwaway cluster (the PostgreSQL tests then skip,
+/// or fail under `CI=true`, unless [`POSTGRES_URL_VAR`] is set).
+pub const NO_CLUSTER_VAR: &str = "CUSTOS_TEST_NO_PG_CLUSTER";
+
 /// Numbers the test databases of this process.
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -157,19 +161,23 @@ async fn drop_stale_databases(admin: &mut sqlx::PgConnection) {
     .await;
 }
 
-#[allow(
-    clippy::print_stderr,
-    reason = "a skipped backend must be loud in the test output"
-)]
+/// Set once the skip message was printed.
+static WARNED: OnceLock<()> = OnceLock::new();
+
 fn skip_or_fail<T>(why: &str) -> Option<T> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     assert!(
         !ci,
         "PostgreSQL is required in CI but unavailable: {why}. Set {POSTGRES_URL_VAR} or install the PostgreSQL server binaries (initdb, pg_ctl)."
     );
-    eprintln!(
-        "\n!!!!!!!! SKIPPING PostgreSQL test: {why}\n!!!!!!!! Set {POSTGRES_URL_VAR}=postgres://… or install initdb/pg_ctl (Debian: postgresql). With CI=true this is a failure.\n"
-    );
+    // Written to the process's stderr directly, past the test harness's output capture, once.
+    WARNED.get_or_init(|| {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!!!!!!! SKIPPING the PostgreSQL tests: {why}\n!!!!!!!! Set {POSTGRES_URL_VAR}=postgres://… or install initdb/pg_ctl (Debian: postgresql). With CI=true this is a failure.\n"
+        );
+    });
     None
 }
 
@@ -207,6 +215,9 @@ fn server() -> Result<&'static Server, &'static str> {
                 admin_url: url.trim().to_owned(),
                 external: true,
             }),
+            _ if std::env::var_os(NO_CLUSTER_VAR).is_some() => Err(format!(
+                "{NO_CLUSTER_VAR} is set and {POSTGRES_URL_VAR} is not"
+            )),
             _ => start_cluster(),
         })
         .as_ref()

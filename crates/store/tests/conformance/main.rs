@@ -215,3 +215,30 @@ async fn an_in_memory_sqlite_database_works_on_one_connection() {
     db.ping().await.unwrap();
     assert!(db.list_institutions().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_sqlite_writer_that_waits_past_the_busy_timeout_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.sqlite");
+    let url = path.to_string_lossy().into_owned();
+    let first = Database::connect(&url, custos_store::ConnectOptions::default())
+        .await
+        .unwrap();
+    first.migrate().await.unwrap();
+    let impatient = custos_store::ConnectOptions {
+        busy_timeout: std::time::Duration::from_millis(50),
+        ..custos_store::ConnectOptions::default()
+    };
+    let second = Database::connect(&url, impatient).await.unwrap();
+    // The first handle holds the write lock…
+    let holder = first.begin().await.unwrap();
+    // …so the second cannot start a write transaction, and says the database is unavailable
+    // (503), not that the request was bad.
+    let err = second.begin().await.unwrap_err();
+    assert!(
+        matches!(err, custos_store::StoreError::Unavailable(_)),
+        "{err:?}"
+    );
+    holder.rollback().await.unwrap();
+    second.begin().await.unwrap().rollback().await.unwrap();
+}
