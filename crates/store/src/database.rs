@@ -186,6 +186,44 @@ impl Database {
         Ok(versions)
     }
 
+    /// Every column of the Custos tables (not sqlx's own), sorted: the schema as the database sees
+    /// it. The conformance suite compares it across backends so the two migration sets cannot
+    /// drift apart; `custos migrate` may print it.
+    pub async fn schema_columns(&self) -> Result<Vec<SchemaColumn>, StoreError> {
+        let rows: Vec<(String, String, i64)> =
+            match &self.pool {
+                Pool::Sqlite(pool) => sqlx::query_as(
+                    "SELECT m.name, p.name, CASE WHEN p.\"notnull\" OR p.pk > 0 THEN 1 ELSE 0 END \
+                     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                       AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+                )
+                .fetch_all(pool)
+                .await?,
+                Pool::Postgres(pool) => {
+                    sqlx::query_as(
+                        "SELECT table_name::TEXT, column_name::TEXT, \
+                            CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) \
+                     FROM information_schema.columns \
+                     WHERE table_schema = current_schema() \
+                       AND table_name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+                    )
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
+        let mut columns: Vec<SchemaColumn> = rows
+            .into_iter()
+            .map(|(table, column, not_null)| SchemaColumn {
+                table,
+                column,
+                not_null: not_null != 0,
+            })
+            .collect();
+        columns.sort();
+        Ok(columns)
+    }
+
     /// Checks that the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let one: i64 = match &self.pool {
@@ -234,6 +272,17 @@ impl Database {
         };
         Ok(Tx { inner })
     }
+}
+
+/// One column of a table, as reported by [`Database::schema_columns`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SchemaColumn {
+    /// Table name.
+    pub table: String,
+    /// Column name.
+    pub column: String,
+    /// Whether the column refuses NULL (primary keys count as NOT NULL).
+    pub not_null: bool,
 }
 
 /// One database transaction. Every repository method exists on [`Tx`] so that a use case can make

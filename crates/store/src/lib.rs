@@ -18,7 +18,7 @@ pub mod migrations;
 pub mod organisation;
 mod row;
 
-pub use database::{Backend, ConnectOptions, Database, Tx};
+pub use database::{Backend, ConnectOptions, Database, SchemaColumn, Tx};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, JobKind, JobRow, JobRunRow, JobStatus, NewJob, RunOutcome, RunResult};
 pub use organisation::{

@@ -242,3 +242,33 @@ async fn a_sqlite_writer_that_waits_past_the_busy_timeout_is_unavailable() {
     holder.rollback().await.unwrap();
     second.begin().await.unwrap().rollback().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_end_up_with_the_same_tables_columns_and_nullability() {
+    let sqlite = custos_testkit::db::TestDb::sqlite().await;
+    let sqlite_columns = sqlite.schema_columns().await.unwrap();
+    let tables: std::collections::BTreeSet<&str> =
+        sqlite_columns.iter().map(|c| c.table.as_str()).collect();
+    for table in [
+        "institutions",
+        "org_units",
+        "profile_changes",
+        "jobs",
+        "job_runs",
+    ] {
+        assert!(tables.contains(table), "{table} missing: {tables:?}");
+    }
+    assert!(
+        !tables
+            .iter()
+            .any(|t| t.starts_with("_sqlx") || t.starts_with("sqlite_"))
+    );
+    let Some(postgres) = custos_testkit::db::TestDb::postgres().await else {
+        return;
+    };
+    let postgres_columns = postgres.schema_columns().await.unwrap();
+    assert_eq!(
+        sqlite_columns, postgres_columns,
+        "the two schemas drifted apart"
+    );
+}
