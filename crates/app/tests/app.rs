@@ -378,15 +378,14 @@ async fn run_forever_polls_on_the_injected_clock_until_shutdown() {
         )
         .await
         .unwrap();
-    let sleeper = ClockSleeper {
+    let sleeper = Arc::new(ClockSleeper {
         clock: f.clock.clone(),
         sleeps: AtomicUsize::new(0),
         rounds: 10,
         stop: tokio::sync::Notify::new(),
-    };
-    scheduler
-        .run_forever(&sleeper, sleeper.stop.notified())
-        .await;
+    });
+    let scheduler = scheduler.with_sleeper(sleeper.clone());
+    scheduler.run_forever(sleeper.stop.notified()).await;
     // Rounds at t = 0 … 9 min (ten of them); shutdown arrives during the tenth wait, so the round
     // at 10 min never starts: runs at 0, 2, 4, 6, 8.
     assert_eq!(runs.load(Ordering::SeqCst), 5);
@@ -591,4 +590,86 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
         "{err}"
     );
     assert_eq!(f.db.list_profile_changes(inst.id).await.unwrap().len(), 2);
+}
+
+/// A sleeper that wakes only when the test says so.
+#[derive(Default)]
+struct ManualSleeper {
+    wake: tokio::sync::Notify,
+}
+
+impl Sleeper for ManualSleeper {
+    fn sleep(&self, _duration: std::time::Duration) -> BoxFuture<'_, ()> {
+        Box::pin(self.wake.notified())
+    }
+}
+
+/// Polls `check` until it holds (at most a few seconds; the condition is what is asserted).
+async fn eventually<F, Fut>(mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..2000 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("condition never held");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_handler_keeps_its_lease_alive_with_heartbeats() {
+    let f = Fixture::new().await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let heartbeat = Arc::new(ManualSleeper::default());
+    let mut scheduler = f.scheduler(settings());
+    let gate = release.clone();
+    scheduler.register(
+        "long_deletion",
+        handler_fn(move |_ctx: JobContext| {
+            let gate = gate.clone();
+            async move {
+                gate.notified().await;
+                Ok(())
+            }
+        }),
+    );
+    let scheduler = Arc::new(scheduler.with_heartbeat_sleeper(heartbeat.clone()));
+    let job = scheduler
+        .schedule_once("long_deletion", serde_json::json!({}), start(), None)
+        .await
+        .unwrap();
+    let round = tokio::spawn({
+        let scheduler = scheduler.clone();
+        async move { scheduler.tick().await }
+    });
+    let db = f.db.db().clone();
+    eventually(|| {
+        let db = db.clone();
+        async move { db.get_job(job.id).await.unwrap().status == JobStatus::Running }
+    })
+    .await;
+    // Four minutes into a five-minute lease, a heartbeat extends it to 4 + 5 minutes.
+    f.clock.advance(Duration::minutes(4));
+    heartbeat.wake.notify_one();
+    let extended = start() + Duration::minutes(9);
+    eventually(|| {
+        let db = db.clone();
+        async move { db.get_job(job.id).await.unwrap().lease_expires_at == Some(extended) }
+    })
+    .await;
+    // Past the first lease another worker finds nothing to take over.
+    f.clock.advance(Duration::minutes(2));
+    assert!(
+        db.claim_due_jobs(f.clock.now(), "other", Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    release.notify_one();
+    let report = round.await.unwrap().unwrap();
+    assert_eq!(report.succeeded, 1);
+    assert_eq!(scheduler.history(job.id).await.unwrap().len(), 1);
 }

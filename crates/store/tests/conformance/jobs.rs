@@ -384,3 +384,50 @@ pub async fn invalid_jobs_are_rejected(db: &Database) {
     assert!(err.is_not_found(), "{err}");
     assert!(db.list_job_runs(id(1)).await.unwrap().is_empty());
 }
+
+pub async fn a_heartbeat_extends_the_lease_of_the_run_that_holds_it(db: &Database) {
+    let (job, _) = db.insert_job(&one_off(1, 0)).await.unwrap();
+    let claim = db
+        .claim_due_jobs(at(0), "w1", lease(), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    let extended = db
+        .extend_lease(job.id, claim.run.id, at(LEASE + 120))
+        .await
+        .unwrap();
+    assert_eq!(extended.lease_expires_at, Some(at(LEASE + 120)));
+    // Past the first lease, but within the extended one: nobody else gets it.
+    assert!(
+        db.claim_due_jobs(at(LEASE + 1), "w2", lease(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let second = db
+        .claim_due_jobs(at(LEASE + 120), "w2", lease(), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    // The first run lost its lease: its heartbeat is refused.
+    let err = db
+        .extend_lease(job.id, claim.run.id, at(LEASE + 500))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    db.finish_run(
+        job.id,
+        second.run.id,
+        at(LEASE + 130),
+        &RunResult::Succeeded,
+    )
+    .await
+    .unwrap();
+    let err = db
+        .extend_lease(job.id, second.run.id, at(LEASE + 500))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "finished: {err}");
+    let err = db.extend_lease(id(9), 1, at(0)).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}

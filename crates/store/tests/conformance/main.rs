@@ -79,6 +79,7 @@ conformance! {
     jobs::claims_take_the_earliest_due_jobs_up_to_the_limit,
     jobs::concurrent_workers_never_claim_the_same_job,
     jobs::invalid_jobs_are_rejected,
+    jobs::a_heartbeat_extends_the_lease_of_the_run_that_holds_it,
 }
 
 mod basics {
