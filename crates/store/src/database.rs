@@ -274,6 +274,24 @@ impl Database {
     }
 }
 
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
+/// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
+macro_rules! with_conn {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::database::TxInner::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::database::TxInner::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
 /// One column of a table, as reported by [`Database::schema_columns`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SchemaColumn {
@@ -325,25 +343,45 @@ impl Tx {
             TxInner::Postgres(_) => Backend::Postgres,
         }
     }
-}
 
-/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
-/// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
-macro_rules! with_conn {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match &mut $tx.inner {
-            $crate::database::TxInner::Sqlite(t) => {
-                let $conn: &mut sqlx::SqliteConnection = &mut **t;
-                $body
-            }
-            $crate::database::TxInner::Postgres(t) => {
-                let $conn: &mut sqlx::PgConnection = &mut **t;
-                $body
-            }
+    /// Marks a savepoint `name` (ASCII letters, digits, `_`; not starting with a digit). Many use
+    /// cases can share one durable transaction (the ledger's group commit), each inside its own
+    /// savepoint, so that one failing use case is undone without the others.
+    pub async fn savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("SAVEPOINT", name).await
+    }
+
+    /// Forgets savepoint `name`, keeping its changes in the transaction.
+    pub async fn release_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("RELEASE SAVEPOINT", name).await
+    }
+
+    /// Undoes everything since savepoint `name` (which stays, and can be used again).
+    pub async fn rollback_to_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("ROLLBACK TO SAVEPOINT", name)
+            .await
+    }
+
+    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.len() <= 63
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(StoreError::InvalidData(format!(
+                "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
+            )));
         }
-    };
+        // The name was checked above to be a plain identifier.
+        let sql = format!("{verb} {name}");
+        with_conn!(self, conn => {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        });
+        Ok(())
+    }
 }
-pub(crate) use with_conn;
 
 /// Generates `Database` methods that run the `Tx` method of the same name in a transaction of its
 /// own: `write` ones commit, `read` ones use a snapshot that does not take SQLite's write lock.

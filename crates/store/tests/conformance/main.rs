@@ -68,6 +68,7 @@ conformance! {
     organisation::a_dropped_transaction_leaves_no_trace,
     organisation::a_committed_transaction_keeps_all_its_changes,
     organisation::timestamps_keep_microseconds,
+    organisation::a_savepoint_undoes_only_what_came_after_it,
     jobs::a_job_is_claimed_only_when_due,
     jobs::a_successful_one_off_job_ends_succeeded,
     jobs::an_expired_lease_makes_the_job_due_again,

@@ -473,3 +473,42 @@ pub async fn timestamps_keep_microseconds(db: &Database) {
     assert_eq!(row.created_at, micros);
     assert_eq!(db.get_institution(row.id).await.unwrap().created_at, micros);
 }
+
+pub async fn a_savepoint_undoes_only_what_came_after_it(db: &Database) {
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_institution(&new_bank(1, "0040000"))
+        .await
+        .unwrap();
+    tx.savepoint("use_case_2").await.unwrap();
+    tx.insert_institution(&new_bank(2, "0050000"))
+        .await
+        .unwrap();
+    tx.rollback_to_savepoint("use_case_2").await.unwrap();
+    tx.release_savepoint("use_case_2").await.unwrap();
+    tx.savepoint("use_case_3").await.unwrap();
+    // A failing statement inside a savepoint leaves the transaction usable after the rollback
+    // to it (PostgreSQL would otherwise refuse every later statement).
+    let err = tx
+        .insert_institution(&new_bank(3, "0040000"))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    tx.rollback_to_savepoint("use_case_3").await.unwrap();
+    tx.insert_institution(&new_bank(4, "0060000"))
+        .await
+        .unwrap();
+    tx.release_savepoint("use_case_3").await.unwrap();
+    for bad in ["", "1x", "a b", "x;DROP TABLE jobs"] {
+        let err = tx.savepoint(bad).await.unwrap_err();
+        assert!(matches!(err, StoreError::InvalidData(_)), "{bad:?}: {err}");
+    }
+    tx.commit().await.unwrap();
+    let codes: Vec<String> = db
+        .list_institutions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.code.to_string())
+        .collect();
+    assert_eq!(codes, ["0040000", "0060000"]);
+}
