@@ -7,7 +7,8 @@
 //!   lease expires and runs again. **Handlers must therefore be idempotent**: running one twice for
 //!   the same job (same `job_id` and `scheduled_for`) must have the effect of running it once — e.g.
 //!   check "already done for this occurrence?" in the same transaction that does the work, or use
-//!   a natural key with `ON CONFLICT DO NOTHING`. A handler must also finish well within the lease.
+//!   a natural key with `ON CONFLICT DO NOTHING`. While a handler runs, the scheduler extends its
+//!   lease every third of the lease (heartbeat), so only a dead or stuck worker loses its jobs.
 //! - **Time from the clock.** "Due" and "next occurrence" are computed from the injected
 //!   [`Clock`]; waiting between rounds goes through a [`Sleeper`]. Tests drive it with `FakeClock`.
 //! - **Visible history.** Every attempt is a `job_runs` row: worker, start, end, outcome, error.
@@ -165,6 +166,8 @@ pub struct Scheduler {
     ids: Arc<dyn IdGenerator>,
     handlers: HashMap<String, Arc<dyn JobHandler>>,
     settings: SchedulerSettings,
+    sleeper: Arc<dyn Sleeper>,
+    heartbeat: Arc<dyn Sleeper>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -192,7 +195,26 @@ impl Scheduler {
             ids,
             handlers: HashMap::new(),
             settings,
+            sleeper: Arc::new(TokioSleeper),
+            heartbeat: Arc::new(TokioSleeper),
         }
+    }
+
+    /// Waits between rounds of [`run_forever`](Self::run_forever) with `sleeper` (default:
+    /// [`TokioSleeper`]).
+    #[must_use]
+    pub fn with_sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// Paces the lease heartbeats of running handlers with `sleeper` (default: [`TokioSleeper`]).
+    /// While a handler runs, its lease is extended to `now + lease` every third of the lease, so
+    /// a long but healthy run is not taken over by another worker.
+    #[must_use]
+    pub fn with_heartbeat_sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.heartbeat = sleeper;
+        self
     }
 
     /// Registers the handler for jobs named `name` (replacing an earlier one).
@@ -291,9 +313,18 @@ impl Scheduler {
                 run_id: claim.run.id,
             };
             let task = self.handlers.get(&claim.job.name).cloned().map(|handler| {
-                // A task of its own, so that a panicking handler is recorded as a failure instead
-                // of taking the scheduler down.
-                tokio::spawn(async move { handler.run(&ctx).await })
+                let heartbeat = Heartbeat {
+                    db: self.db.clone(),
+                    clock: self.clock.clone(),
+                    sleeper: self.heartbeat.clone(),
+                    lease: self.settings.lease,
+                    job_id: claim.job.id,
+                    run_id: claim.run.id,
+                };
+                // The handler gets a task of its own, so that a panic is recorded as a failure
+                // instead of taking the scheduler down; a second task keeps its lease alive.
+                let handler_task = tokio::spawn(async move { handler.run(&ctx).await });
+                tokio::spawn(heartbeat.watch(handler_task))
             });
             running.push((claim, task));
         }
@@ -303,12 +334,11 @@ impl Scheduler {
                     "沒有名為 {0} 的處理程序 / no handler registered for {0}",
                     claim.job.name
                 ))),
-                Some(task) => match task.await {
-                    Ok(result) => result,
-                    Err(join) => Err(JobFailure(format!(
-                        "處理程序異常終止 / the handler panicked or was cancelled: {join}"
-                    ))),
-                },
+                Some(task) => task.await.unwrap_or_else(|join| {
+                    Err(JobFailure(format!(
+                        "處理程序異常終止 / the handler task failed: {join}"
+                    )))
+                }),
             };
             self.record(&claim, outcome, &mut report).await?;
         }
@@ -366,9 +396,9 @@ impl Scheduler {
         delay.min(self.settings.retry_max)
     }
 
-    /// Runs rounds until `shutdown` completes, waiting `poll_interval` (through `sleeper`) between
-    /// them; shutdown is noticed between rounds. A failing round is logged and the loop goes on (the database may come back).
-    pub async fn run_forever(&self, sleeper: &dyn Sleeper, shutdown: impl Future<Output = ()>) {
+    /// Runs rounds until `shutdown` completes, waiting `poll_interval` (through the scheduler's
+    /// [`Sleeper`]) between them; shutdown is noticed between rounds. A failing round is logged and the loop goes on (the database may come back).
+    pub async fn run_forever(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
             // A round is not interrupted by shutdown: its runs are recorded before the loop ends.
@@ -380,7 +410,48 @@ impl Scheduler {
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
-                () = sleeper.sleep(self.settings.poll_interval) => {}
+                () = self.sleeper.sleep(self.settings.poll_interval) => {}
+            }
+        }
+    }
+}
+
+/// Keeps the lease of one running job alive until its handler ends.
+struct Heartbeat {
+    db: Database,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleeper>,
+    lease: Duration,
+    job_id: Uuid,
+    run_id: i64,
+}
+
+impl Heartbeat {
+    async fn watch(
+        self,
+        mut handler: tokio::task::JoinHandle<Result<(), JobFailure>>,
+    ) -> Result<(), JobFailure> {
+        let beat = (self.lease / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1))
+            .max(std::time::Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                biased;
+                joined = &mut handler => {
+                    return joined.unwrap_or_else(|join| {
+                        Err(JobFailure(format!(
+                            "處理程序異常終止 / the handler panicked or was cancelled: {join}"
+                        )))
+                    });
+                }
+                () = self.sleeper.sleep(beat) => {
+                    let until = self.clock.now() + self.lease;
+                    if let Err(err) = self.db.extend_lease(self.job_id, self.run_id, until).await {
+                        // Lost or unreachable: the handler goes on; finishing will tell.
+                        tracing::warn!(job = %self.job_id, error = %err, "job lease heartbeat failed");
+                    }
+                }
             }
         }
     }

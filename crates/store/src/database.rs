@@ -86,7 +86,8 @@ impl Database {
     ///
     /// Accepted forms: `postgres://…` / `postgresql://…` (PostgreSQL), `sqlite://PATH?mode=rwc` or
     /// `sqlite:PATH` (SQLite URL), and a plain file path (SQLite). `sqlite::memory:` works with a
-    /// single connection (for experiments; data is lost on close).
+    /// single connection (for experiments; data is lost on close). For a plain path, missing parent
+    /// directories are created when `opts.create_if_missing` is set.
     pub async fn connect(url: &str, opts: ConnectOptions) -> Result<Self, StoreError> {
         let trimmed = url.trim();
         if trimmed.is_empty() {
@@ -117,7 +118,18 @@ impl Database {
                 "不支援的資料庫位址：{trimmed}（請用 sqlite: 或 postgres://） / unsupported database URL: {trimmed} (use sqlite: or postgres://)"
             )));
         } else {
-            (SqliteConnectOptions::new().filename(trimmed), false)
+            let path = std::path::Path::new(trimmed);
+            if opts.create_if_missing
+                && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Config(format!(
+                        "無法建立資料目錄 {0}：{e} / cannot create the data directory {0}: {e}",
+                        parent.display()
+                    ))
+                })?;
+            }
+            (SqliteConnectOptions::new().filename(path), false)
         };
         let options = options
             .create_if_missing(opts.create_if_missing)
@@ -174,6 +186,44 @@ impl Database {
         Ok(versions)
     }
 
+    /// Every column of the Custos tables (not sqlx's own), sorted: the schema as the database sees
+    /// it. The conformance suite compares it across backends so the two migration sets cannot
+    /// drift apart; `custos migrate` may print it.
+    pub async fn schema_columns(&self) -> Result<Vec<SchemaColumn>, StoreError> {
+        let rows: Vec<(String, String, i64)> =
+            match &self.pool {
+                Pool::Sqlite(pool) => sqlx::query_as(
+                    "SELECT m.name, p.name, CASE WHEN p.\"notnull\" OR p.pk > 0 THEN 1 ELSE 0 END \
+                     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                       AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+                )
+                .fetch_all(pool)
+                .await?,
+                Pool::Postgres(pool) => {
+                    sqlx::query_as(
+                        "SELECT table_name::TEXT, column_name::TEXT, \
+                            CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) \
+                     FROM information_schema.columns \
+                     WHERE table_schema = current_schema() \
+                       AND table_name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+                    )
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
+        let mut columns: Vec<SchemaColumn> = rows
+            .into_iter()
+            .map(|(table, column, not_null)| SchemaColumn {
+                table,
+                column,
+                not_null: not_null != 0,
+            })
+            .collect();
+        columns.sort();
+        Ok(columns)
+    }
+
     /// Checks that the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let one: i64 = match &self.pool {
@@ -224,6 +274,35 @@ impl Database {
     }
 }
 
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
+/// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
+macro_rules! with_conn {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::database::TxInner::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::database::TxInner::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// One column of a table, as reported by [`Database::schema_columns`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SchemaColumn {
+    /// Table name.
+    pub table: String,
+    /// Column name.
+    pub column: String,
+    /// Whether the column refuses NULL (primary keys count as NOT NULL).
+    pub not_null: bool,
+}
+
 /// One database transaction. Every repository method exists on [`Tx`] so that a use case can make
 /// several changes (and, later, its ledger entry) commit together; [`Database`] has the same
 /// methods, each in its own transaction.
@@ -264,25 +343,45 @@ impl Tx {
             TxInner::Postgres(_) => Backend::Postgres,
         }
     }
-}
 
-/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
-/// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
-macro_rules! with_conn {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match &mut $tx.inner {
-            $crate::database::TxInner::Sqlite(t) => {
-                let $conn: &mut sqlx::SqliteConnection = &mut **t;
-                $body
-            }
-            $crate::database::TxInner::Postgres(t) => {
-                let $conn: &mut sqlx::PgConnection = &mut **t;
-                $body
-            }
+    /// Marks a savepoint `name` (ASCII letters, digits, `_`; not starting with a digit). Many use
+    /// cases can share one durable transaction (the ledger's group commit), each inside its own
+    /// savepoint, so that one failing use case is undone without the others.
+    pub async fn savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("SAVEPOINT", name).await
+    }
+
+    /// Forgets savepoint `name`, keeping its changes in the transaction.
+    pub async fn release_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("RELEASE SAVEPOINT", name).await
+    }
+
+    /// Undoes everything since savepoint `name` (which stays, and can be used again).
+    pub async fn rollback_to_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        self.savepoint_statement("ROLLBACK TO SAVEPOINT", name)
+            .await
+    }
+
+    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.len() <= 63
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(StoreError::InvalidData(format!(
+                "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
+            )));
         }
-    };
+        // The name was checked above to be a plain identifier.
+        let sql = format!("{verb} {name}");
+        with_conn!(self, conn => {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        });
+        Ok(())
+    }
 }
-pub(crate) use with_conn;
 
 /// Generates `Database` methods that run the `Tx` method of the same name in a transaction of its
 /// own: `write` ones commit, `read` ones use a snapshot that does not take SQLite's write lock.

@@ -64,9 +64,15 @@ const PG_SERIALIZATION_FAILURE: &str = "40001";
 const PG_DEADLOCK: &str = "40P01";
 /// PostgreSQL: too many connections / cannot connect now / admin shutdown.
 const PG_UNAVAILABLE: [&str; 4] = ["53300", "57P01", "57P03", "08006"];
-/// SQLite primary result codes for a locked database (after `busy_timeout`).
-const SQLITE_BUSY: &str = "5";
-const SQLITE_LOCKED: &str = "6";
+/// SQLite primary result codes for a locked database (after `busy_timeout`); extended codes
+/// (e.g. `SQLITE_BUSY_SNAPSHOT` = 517) carry the primary code in their low byte.
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+
+fn is_sqlite_locked(code: &str) -> bool {
+    code.parse::<i32>()
+        .is_ok_and(|c| matches!(c & 0xff, SQLITE_BUSY | SQLITE_LOCKED))
+}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
@@ -92,8 +98,8 @@ impl From<sqlx::Error> for StoreError {
                         Self::Conflict(db.message().to_owned())
                     }
                     _ if PG_UNAVAILABLE.contains(&code.as_str())
-                        || code == SQLITE_BUSY
-                        || code == SQLITE_LOCKED
+                        || (db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                            && is_sqlite_locked(&code))
                         || code.starts_with("08") =>
                     {
                         Self::Unavailable(err)
@@ -113,6 +119,21 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::ColumnNotFound(_)
             | sqlx::Error::TypeNotFound { .. } => Self::Corrupt(err.to_string()),
             other => Self::Database(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_busy_and_locked_codes_are_recognised_with_their_extended_forms() {
+        for code in ["5", "6", "517", "261", "262"] {
+            assert!(is_sqlite_locked(code), "{code}");
+        }
+        for code in ["1", "19", "2067", "23505", ""] {
+            assert!(!is_sqlite_locked(code), "{code}");
         }
     }
 }

@@ -344,14 +344,17 @@ impl Tx {
     /// Every job, by name then creation.
     pub async fn list_jobs(&mut self) -> Result<Vec<JobRow>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY name, created_at, id");
-        with_conn!(self, conn => {
+        let mut jobs: Vec<JobRow> = with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(job_from_row)
-                .collect()
-        })
+                .collect::<Result<_, _>>()?
+        });
+        // Byte order on both backends, whatever PostgreSQL's collation.
+        jobs.sort_by(|a, b| (&a.name, a.created_at, a.id).cmp(&(&b.name, b.created_at, b.id)));
+        Ok(jobs)
     }
 
     /// Cancels a scheduled job. A running job cannot be cancelled (conflict); a finished one is
@@ -530,6 +533,38 @@ impl Tx {
         })
     }
 
+    /// Extends the lease of run `run_id` on job `job_id` to `until` (a heartbeat for a long
+    /// handler). Fails with a conflict when the run no longer holds the lease.
+    pub async fn extend_lease(
+        &mut self,
+        job_id: Uuid,
+        run_id: i64,
+        until: DateTime<Utc>,
+    ) -> Result<JobRow, StoreError> {
+        let sql = format!(
+            "UPDATE jobs SET lease_expires_at = $3 \
+             WHERE id = $1 AND status = 'running' AND lease_run_id = $2 RETURNING {JOB_COLUMNS}"
+        );
+        let key = job_id.to_string();
+        let updated = with_conn!(self, conn => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&key)
+                .bind(run_id)
+                .bind(ts(until))
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|row| job_from_row(&row))
+                .transpose()?
+        });
+        if let Some(job) = updated {
+            return Ok(job);
+        }
+        self.get_job(job_id).await?;
+        Err(StoreError::Conflict(format!(
+            "此執行已失去租約 / run {run_id} no longer holds the lease of job {job_id}"
+        )))
+    }
+
     /// The runs of one job, oldest first.
     pub async fn list_job_runs(&mut self, job_id: Uuid) -> Result<Vec<JobRunRow>, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE job_id = $1 ORDER BY id");
@@ -573,6 +608,8 @@ database_methods! {
     write fn claim_due_jobs(&self, now: DateTime<Utc>, worker: &str, lease: Duration, limit: u32) -> Vec<ClaimedJob>;
     /// See [`Tx::finish_run`].
     write fn finish_run(&self, job_id: Uuid, run_id: i64, at: DateTime<Utc>, result: &RunResult) -> JobRow;
+    /// See [`Tx::extend_lease`].
+    write fn extend_lease(&self, job_id: Uuid, run_id: i64, until: DateTime<Utc>) -> JobRow;
     /// See [`Tx::list_job_runs`].
     read fn list_job_runs(&self, job_id: Uuid) -> Vec<JobRunRow>;
     /// See [`Tx::recent_job_runs`].

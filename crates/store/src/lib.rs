@@ -7,6 +7,17 @@
 //! on both backends by one conformance suite (`tests/conformance.rs`). See
 //! `docs/adr/0001-two-backends.md`.
 //!
+//! # Adding a table or a method
+//! 1. Write `migrations/sqlite/NNNN_name.sql` and `migrations/postgres/NNNN_name.sql` (same name;
+//!    0001–0099 organisation and jobs, 0100+ ledger) and add the name to both lists in
+//!    [`migrations`]. The suite fails if the names, the embedded lists or the resulting columns
+//!    differ between the backends.
+//! 2. Write the method once on [`Tx`], with `with_conn!` running the same SQL (`$1` placeholders)
+//!    on either connection; decode rows through the crate's `RowExt`.
+//! 3. Add a one-line `Database` wrapper to the module's `database_methods!` block (`write` opens a
+//!    `BEGIN IMMEDIATE` transaction on SQLite, `read` a deferred one).
+//! 4. Add a behaviour to `tests/conformance/` and list it in `conformance!`.
+//!
 //! Invariants: SQL lives only in this crate; timestamps are stored with microsecond precision in
 //! UTC; ids are application-generated UUIDs (stored as text on both backends) except for history
 //! rows, which are numbered by the database.
@@ -18,10 +29,10 @@ pub mod migrations;
 pub mod organisation;
 mod row;
 
-pub use database::{Backend, ConnectOptions, Database, Tx};
+pub use database::{Backend, ConnectOptions, Database, SchemaColumn, Tx};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, JobKind, JobRow, JobRunRow, JobStatus, NewJob, RunOutcome, RunResult};
 pub use organisation::{
-    InstitutionKind, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitKind, OrgUnitRow,
-    OrgUnitTree, ProfileChangeRow, ProfileUpdate, QueryMethod,
+    InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitRow, OrgUnitTree, ProfileChangeRow,
+    ProfileUpdate,
 };

@@ -9,120 +9,47 @@
 //! - each institution has at most one root unit, the head office; every other unit has a parent in
 //!   the same institution, and a move never creates a cycle.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
+use custos_domain::institution::{
+    InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
+};
 use uuid::Uuid;
 
 use crate::database::{Tx, database_methods, with_conn};
 use crate::error::StoreError;
 use crate::row::{RowExt, corrupt, ts};
 
-/// The kind of an institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InstitutionKind {
-    /// A bank (JCIC member).
-    Bank,
-    /// A land office (地政事務所).
-    LandOffice,
-    /// A household registration office (戶政事務所).
-    HouseholdRegistrationOffice,
-    /// A bureau (地政局 / 民政局).
-    Bureau,
+/// Encodes a set of query methods as their letters in N, B, Q, W order.
+fn encode_methods(methods: &BTreeSet<QueryMethod>) -> String {
+    methods.iter().map(|m| m.letter()).collect()
 }
 
-impl InstitutionKind {
-    /// Every kind, in display order.
-    pub const ALL: [Self; 4] = [
-        Self::Bank,
-        Self::LandOffice,
-        Self::HouseholdRegistrationOffice,
-        Self::Bureau,
-    ];
+fn decode_methods(text: &str) -> Result<BTreeSet<QueryMethod>, StoreError> {
+    QueryMethod::parse_set(text).map_err(|e| corrupt("query_methods", &e))
+}
 
-    /// The stored code (`bank`, `land_office`, `household_registration_office`, `bureau`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bank => "bank",
-            Self::LandOffice => "land_office",
-            Self::HouseholdRegistrationOffice => "household_registration_office",
-            Self::Bureau => "bureau",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
+fn org_unit_kind_code(kind: OrgUnitKind) -> &'static str {
+    match kind {
+        OrgUnitKind::HeadOffice => "head_office",
+        OrgUnitKind::Branch => "branch",
+        OrgUnitKind::Section => "section",
     }
 }
 
-/// A query method an institution declares (J0.2, 可複選).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum QueryMethod {
-    /// 晶片卡 — chip card (N).
-    ChipCard,
-    /// 檔案傳輸 FTP — batch file (B).
-    BatchFile,
-    /// 伺服器連線 STS — server connection (Q).
-    ServerConnection,
-    /// API (W).
-    Api,
+fn parse_org_unit_kind(code: &str) -> Option<OrgUnitKind> {
+    [
+        OrgUnitKind::HeadOffice,
+        OrgUnitKind::Branch,
+        OrgUnitKind::Section,
+    ]
+    .into_iter()
+    .find(|k| org_unit_kind_code(*k) == code)
 }
 
-impl QueryMethod {
-    /// Every method, in the order of the JCIC letters N, B, Q, W.
-    pub const ALL: [Self; 4] = [
-        Self::ChipCard,
-        Self::BatchFile,
-        Self::ServerConnection,
-        Self::Api,
-    ];
-
-    /// The JCIC letter (N, B, Q, W).
-    pub fn letter(self) -> char {
-        match self {
-            Self::ChipCard => 'N',
-            Self::BatchFile => 'B',
-            Self::ServerConnection => 'Q',
-            Self::Api => 'W',
-        }
-    }
-
-    /// The method with JCIC letter `letter`.
-    pub fn from_letter(letter: char) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.letter() == letter)
-    }
-}
-
-/// Encodes a set of query methods as their letters in N, B, Q, W order, without duplicates.
-fn encode_methods(methods: &[QueryMethod]) -> String {
-    QueryMethod::ALL
-        .into_iter()
-        .filter(|m| methods.contains(m))
-        .map(QueryMethod::letter)
-        .collect()
-}
-
-fn decode_methods(text: &str) -> Result<Vec<QueryMethod>, StoreError> {
-    text.chars()
-        .map(|c| {
-            QueryMethod::from_letter(c)
-                .ok_or_else(|| corrupt("query_methods", &format!("unknown letter {c:?}")))
-        })
-        .collect()
-}
-
-/// Checks an institution code: 1–16 ASCII upper-case letters or digits.
-pub fn validate_institution_code(code: &str) -> Result<(), StoreError> {
-    let ok = (1..=16).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::InvalidData(format!(
-            "機構代號須為 1–16 個大寫英數字：{code:?} / an institution code is 1–16 upper-case letters or digits: {code:?}"
-        )))
-    }
+fn parse_institution_kind(code: &str) -> Option<InstitutionKind> {
+    InstitutionKind::ALL.into_iter().find(|k| k.code() == code)
 }
 
 /// Insert payload of an institution. Its initial control profile becomes profile version 1.
@@ -130,14 +57,14 @@ pub fn validate_institution_code(code: &str) -> Result<(), StoreError> {
 pub struct NewInstitution {
     /// The new institution's id.
     pub id: Uuid,
-    /// The institution code (JCIC member code, office code …), unique.
-    pub code: String,
+    /// The institution code, unique.
+    pub code: InstitutionCode,
     /// The institution's name.
     pub name: String,
     /// Its kind.
     pub kind: InstitutionKind,
     /// The query methods it declares (J0.2).
-    pub query_methods: Vec<QueryMethod>,
+    pub query_methods: BTreeSet<QueryMethod>,
     /// Its control profile (a serialised `ControlProfile`).
     pub profile: serde_json::Value,
     /// Who created it (recorded as the author of profile version 1).
@@ -152,13 +79,13 @@ pub struct InstitutionRow {
     /// Id.
     pub id: Uuid,
     /// Institution code.
-    pub code: String,
+    pub code: InstitutionCode,
     /// Name.
     pub name: String,
     /// Kind.
     pub kind: InstitutionKind,
-    /// Declared query methods, in N, B, Q, W order.
-    pub query_methods: Vec<QueryMethod>,
+    /// Declared query methods.
+    pub query_methods: BTreeSet<QueryMethod>,
     /// The current control profile.
     pub profile: serde_json::Value,
     /// The current profile version (1 = as created).
@@ -207,36 +134,6 @@ pub struct ProfileChangeRow {
     pub changed_at: DateTime<Utc>,
 }
 
-/// The kind of an org unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrgUnitKind {
-    /// The head office (總機構 / 總行): the root of the tree.
-    HeadOffice,
-    /// A branch (分行 / 分所).
-    Branch,
-    /// A section (課 / 科 / 部).
-    Section,
-}
-
-impl OrgUnitKind {
-    /// Every kind.
-    pub const ALL: [Self; 3] = [Self::HeadOffice, Self::Branch, Self::Section];
-
-    /// The stored code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::HeadOffice => "head_office",
-            Self::Branch => "branch",
-            Self::Section => "section",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
-    }
-}
-
 /// Insert payload of an org unit. A head office has no parent; every other unit has one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOrgUnit {
@@ -247,7 +144,7 @@ pub struct NewOrgUnit {
     /// Its parent (None only for the head office).
     pub parent_id: Option<Uuid>,
     /// Unit code, unique within the institution.
-    pub code: String,
+    pub code: OrgUnitCode,
     /// Name.
     pub name: String,
     /// Kind.
@@ -266,7 +163,7 @@ pub struct OrgUnitRow {
     /// Parent (None for the head office).
     pub parent_id: Option<Uuid>,
     /// Unit code.
-    pub code: String,
+    pub code: OrgUnitCode,
     /// Name.
     pub name: String,
     /// Kind.
@@ -316,9 +213,9 @@ fn institution_from_row(r: &impl RowExt) -> Result<InstitutionRow, StoreError> {
     let kind = r.text("kind")?;
     Ok(InstitutionRow {
         id: r.uuid("id")?,
-        code: r.text("code")?,
+        code: InstitutionCode::parse(&r.text("code")?).map_err(|e| corrupt("code", &e))?,
         name: r.text("name")?,
-        kind: InstitutionKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        kind: parse_institution_kind(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         query_methods: decode_methods(&r.text("query_methods")?)?,
         profile: r.json("profile")?,
         profile_version: r.int("profile_version")?,
@@ -346,9 +243,9 @@ fn org_unit_from_row(r: &impl RowExt) -> Result<OrgUnitRow, StoreError> {
         id: r.uuid("id")?,
         institution_id: r.uuid("institution_id")?,
         parent_id: r.opt_uuid("parent_id")?,
-        code: r.text("code")?,
+        code: OrgUnitCode::parse(&r.text("code")?).map_err(|e| corrupt("code", &e))?,
         name: r.text("name")?,
-        kind: OrgUnitKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        kind: parse_org_unit_kind(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
     })
@@ -386,7 +283,6 @@ impl Tx {
         &mut self,
         new: &NewInstitution,
     ) -> Result<InstitutionRow, StoreError> {
-        validate_institution_code(&new.code)?;
         require_text("name", &new.name)?;
         require_text("created_by", &new.created_by)?;
         let profile = profile_text(&new.profile)?;
@@ -404,9 +300,9 @@ impl Tx {
         with_conn!(self, conn => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql_insert))
                 .bind(&id)
-                .bind(&new.code)
+                .bind(new.code.as_str())
                 .bind(&new.name)
-                .bind(new.kind.as_str())
+                .bind(new.kind.code())
                 .bind(&methods)
                 .bind(&profile)
                 .bind(at)
@@ -446,13 +342,13 @@ impl Tx {
     /// The institution with code `code`.
     pub async fn get_institution_by_code(
         &mut self,
-        code: &str,
+        code: &InstitutionCode,
     ) -> Result<InstitutionRow, StoreError> {
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE code = $1");
         with_conn!(self, conn => {
-            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&mut *conn).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(&mut *conn).await? {
                 Some(row) => institution_from_row(&row),
-                None => Err(StoreError::not_found("institution", code)),
+                None => Err(StoreError::not_found("institution", code.as_str())),
             }
         })
     }
@@ -460,14 +356,17 @@ impl Tx {
     /// Every institution, ordered by code.
     pub async fn list_institutions(&mut self) -> Result<Vec<InstitutionRow>, StoreError> {
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions ORDER BY code");
-        with_conn!(self, conn => {
+        let mut rows: Vec<InstitutionRow> = with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(institution_from_row)
-                .collect()
-        })
+                .collect::<Result<_, _>>()?
+        });
+        // Byte order on both backends, whatever PostgreSQL's collation.
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(rows)
     }
 
     /// Replaces an institution's name and declared query methods.
@@ -475,7 +374,7 @@ impl Tx {
         &mut self,
         id: Uuid,
         name: &str,
-        query_methods: &[QueryMethod],
+        query_methods: &BTreeSet<QueryMethod>,
         at: DateTime<Utc>,
     ) -> Result<InstitutionRow, StoreError> {
         require_text("name", name)?;
@@ -582,7 +481,6 @@ impl Tx {
     /// Inserts an org unit. The head office has no parent and there is one per institution; any
     /// other unit's parent must be a unit of the same institution.
     pub async fn insert_org_unit(&mut self, new: &NewOrgUnit) -> Result<OrgUnitRow, StoreError> {
-        require_text("code", &new.code)?;
         require_text("name", &new.name)?;
         match (new.kind, new.parent_id) {
             (OrgUnitKind::HeadOffice, Some(_)) => {
@@ -620,9 +518,9 @@ impl Tx {
                 .bind(&id)
                 .bind(&institution)
                 .bind(&parent)
-                .bind(&new.code)
+                .bind(new.code.as_str())
                 .bind(&new.name)
-                .bind(new.kind.as_str())
+                .bind(org_unit_kind_code(new.kind))
                 .bind(ts(new.created_at))
                 .fetch_one(&mut *conn)
                 .await
@@ -658,15 +556,18 @@ impl Tx {
             "SELECT {ORG_UNIT_COLUMNS} FROM org_units WHERE institution_id = $1 ORDER BY code"
         );
         let key = institution_id.to_string();
-        with_conn!(self, conn => {
+        let mut rows: Vec<OrgUnitRow> = with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&key)
                 .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(org_unit_from_row)
-                .collect()
-        })
+                .collect::<Result<_, _>>()?
+        });
+        // Byte order on both backends, whatever PostgreSQL's collation.
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(rows)
     }
 
     /// The org-unit tree of an institution: None when it has no head office yet.
@@ -764,11 +665,11 @@ database_methods! {
     /// See [`Tx::get_institution`].
     read fn get_institution(&self, id: Uuid) -> InstitutionRow;
     /// See [`Tx::get_institution_by_code`].
-    read fn get_institution_by_code(&self, code: &str) -> InstitutionRow;
+    read fn get_institution_by_code(&self, code: &InstitutionCode) -> InstitutionRow;
     /// See [`Tx::list_institutions`].
     read fn list_institutions(&self) -> Vec<InstitutionRow>;
     /// See [`Tx::update_institution_details`].
-    write fn update_institution_details(&self, id: Uuid, name: &str, query_methods: &[QueryMethod], at: DateTime<Utc>) -> InstitutionRow;
+    write fn update_institution_details(&self, id: Uuid, name: &str, query_methods: &BTreeSet<QueryMethod>, at: DateTime<Utc>) -> InstitutionRow;
     /// See [`Tx::update_profile`].
     write fn update_profile(&self, update: &ProfileUpdate) -> ProfileChangeRow;
     /// See [`Tx::list_profile_changes`].

@@ -1,10 +1,10 @@
 //! Fixtures shared by the conformance behaviours.
 
 use chrono::{DateTime, TimeZone, Utc};
-use custos_store::{
-    Database, InstitutionKind, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitKind, OrgUnitRow,
-    QueryMethod,
+use custos_domain::institution::{
+    InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
 };
+use custos_store::{Database, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitRow};
 use uuid::Uuid;
 
 /// 2025-06-02 09:00:00 UTC plus `seconds`.
@@ -24,10 +24,10 @@ pub fn profile(sample_percent: u32) -> serde_json::Value {
 pub fn new_bank(n: u128, code: &str) -> NewInstitution {
     NewInstitution {
         id: id(n),
-        code: code.to_owned(),
+        code: icode(code),
         name: format!("測試銀行 {code}"),
         kind: InstitutionKind::Bank,
-        query_methods: vec![QueryMethod::ServerConnection, QueryMethod::ChipCard],
+        query_methods: [QueryMethod::ServerConnection, QueryMethod::ChipCard].into(),
         profile: profile(2),
         created_by: "admin".to_owned(),
         created_at: at(0),
@@ -49,7 +49,7 @@ pub fn new_unit(
         id: id(n),
         institution_id: institution.id,
         parent_id: parent.map(|p| p.id),
-        code: code.to_owned(),
+        code: ucode(code),
         name: format!("單位 {code}"),
         kind,
         created_at: at(1),
@@ -67,4 +67,12 @@ pub async fn unit(
     db.insert_org_unit(&new_unit(n, institution, parent, code, kind))
         .await
         .unwrap()
+}
+
+pub fn icode(code: &str) -> InstitutionCode {
+    InstitutionCode::parse(code).unwrap()
+}
+
+pub fn ucode(code: &str) -> OrgUnitCode {
+    OrgUnitCode::parse(code).unwrap()
 }

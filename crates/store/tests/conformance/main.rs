@@ -17,6 +17,7 @@
 )]
 
 mod common;
+mod jobs;
 mod organisation;
 
 use custos_store::{Backend, Database, migrations::migration_names};
@@ -26,7 +27,7 @@ macro_rules! conformance {
     ($($module:ident :: $name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let db = custos_testkit::db::TestDb::sqlite().await;
                     crate::$module::$name(&db).await;
@@ -35,7 +36,7 @@ macro_rules! conformance {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(db) = custos_testkit::db::TestDb::postgres().await else {
                         return;
@@ -50,6 +51,7 @@ macro_rules! conformance {
 conformance! {
     basics::migrations_are_complete_and_idempotent,
     basics::ping_answers_and_the_backend_is_reported,
+    basics::a_closed_database_is_unavailable,
     organisation::an_institution_reads_back_as_inserted,
     organisation::institutions_are_listed_by_code,
     organisation::a_duplicate_institution_code_is_a_conflict,
@@ -66,6 +68,19 @@ conformance! {
     organisation::a_dropped_transaction_leaves_no_trace,
     organisation::a_committed_transaction_keeps_all_its_changes,
     organisation::timestamps_keep_microseconds,
+    organisation::a_savepoint_undoes_only_what_came_after_it,
+    jobs::a_job_is_claimed_only_when_due,
+    jobs::a_successful_one_off_job_ends_succeeded,
+    jobs::an_expired_lease_makes_the_job_due_again,
+    jobs::a_failed_run_is_retried_until_its_attempts_run_out,
+    jobs::a_periodic_job_reschedules_on_its_grid,
+    jobs::a_failing_periodic_job_waits_for_its_next_occurrence,
+    jobs::an_idempotency_key_schedules_a_job_once,
+    jobs::a_scheduled_job_can_be_cancelled_but_not_a_running_one,
+    jobs::claims_take_the_earliest_due_jobs_up_to_the_limit,
+    jobs::concurrent_workers_never_claim_the_same_job,
+    jobs::invalid_jobs_are_rejected,
+    jobs::a_heartbeat_extends_the_lease_of_the_run_that_holds_it,
 }
 
 mod basics {
@@ -86,6 +101,21 @@ mod basics {
         let name = db.backend().as_str();
         assert!(name == "sqlite" || name == "postgres");
         assert_eq!(db.backend().to_string(), name);
+    }
+
+    pub async fn a_closed_database_is_unavailable(db: &Database) {
+        let other = db.clone();
+        db.close().await;
+        let err = other.ping().await.unwrap_err();
+        assert!(
+            matches!(err, custos_store::StoreError::Unavailable(_)),
+            "{err}"
+        );
+        let err = other.list_institutions().await.unwrap_err();
+        assert!(
+            matches!(err, custos_store::StoreError::Unavailable(_)),
+            "{err}"
+        );
     }
 }
 
@@ -161,5 +191,86 @@ async fn a_sqlite_url_and_a_plain_path_open_the_same_kind_of_database() {
     assert_eq!(
         db.applied_migrations().await.unwrap().len(),
         migration_names(Backend::Sqlite).len()
+    );
+}
+
+#[tokio::test]
+async fn a_plain_path_in_a_missing_directory_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("nested").join("custos.sqlite");
+    let db = Database::connect(
+        &path.to_string_lossy(),
+        custos_store::ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    assert!(path.is_file());
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_works_on_one_connection() {
+    let db = Database::connect("sqlite::memory:", custos_store::ConnectOptions::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    db.ping().await.unwrap();
+    assert!(db.list_institutions().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_sqlite_writer_that_waits_past_the_busy_timeout_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.sqlite");
+    let url = path.to_string_lossy().into_owned();
+    let first = Database::connect(&url, custos_store::ConnectOptions::default())
+        .await
+        .unwrap();
+    first.migrate().await.unwrap();
+    let impatient = custos_store::ConnectOptions {
+        busy_timeout: std::time::Duration::from_millis(50),
+        ..custos_store::ConnectOptions::default()
+    };
+    let second = Database::connect(&url, impatient).await.unwrap();
+    // The first handle holds the write lock…
+    let holder = first.begin().await.unwrap();
+    // …so the second cannot start a write transaction, and says the database is unavailable
+    // (503), not that the request was bad.
+    let err = second.begin().await.unwrap_err();
+    assert!(
+        matches!(err, custos_store::StoreError::Unavailable(_)),
+        "{err:?}"
+    );
+    holder.rollback().await.unwrap();
+    second.begin().await.unwrap().rollback().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_end_up_with_the_same_tables_columns_and_nullability() {
+    let sqlite = custos_testkit::db::TestDb::sqlite().await;
+    let sqlite_columns = sqlite.schema_columns().await.unwrap();
+    let tables: std::collections::BTreeSet<&str> =
+        sqlite_columns.iter().map(|c| c.table.as_str()).collect();
+    for table in [
+        "institutions",
+        "org_units",
+        "profile_changes",
+        "jobs",
+        "job_runs",
+    ] {
+        assert!(tables.contains(table), "{table} missing: {tables:?}");
+    }
+    assert!(
+        !tables
+            .iter()
+            .any(|t| t.starts_with("_sqlx") || t.starts_with("sqlite_"))
+    );
+    let Some(postgres) = custos_testkit::db::TestDb::postgres().await else {
+        return;
+    };
+    let postgres_columns = postgres.schema_columns().await.unwrap();
+    assert_eq!(
+        sqlite_columns, postgres_columns,
+        "the two schemas drifted apart"
     );
 }
