@@ -7,7 +7,9 @@ use custos_app::organisation::{
     AddOrgUnit, CreateInstitution, HeadOffice, add_org_unit, create_institution,
 };
 use custos_domain::profile::ControlProfile;
-use custos_store::{InstitutionKind, OrgUnitKind, QueryMethod};
+use custos_domain::institution::{
+    InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
+};
 
 use crate::runtime::CliError;
 use crate::wiring::Services;
@@ -71,20 +73,20 @@ pub async fn seed(services: &Services) -> Result<bool, CliError> {
         return Ok(false);
     }
     for inst in world() {
-        let profile = serde_json::to_value(&inst.profile).map_err(|e| CliError(e.to_string()))?;
+        let invalid = |e: &dyn std::fmt::Display| CliError(format!("demo data: {e}"));
         let (row, head) = create_institution(
             &services.db,
             services.clock.as_ref(),
             services.ids.as_ref(),
             CreateInstitution {
-                code: inst.code.to_owned(),
+                code: InstitutionCode::parse(inst.code).map_err(|e| invalid(&e))?,
                 name: inst.name.to_owned(),
                 kind: inst.kind,
-                query_methods: inst.methods.to_vec(),
-                profile,
+                query_methods: inst.methods.iter().copied().collect(),
+                profile: inst.profile,
                 created_by: "custos-demo".to_owned(),
                 head_office: Some(HeadOffice {
-                    code: inst.head.0.to_owned(),
+                    code: OrgUnitCode::parse(inst.head.0).map_err(|e| invalid(&e))?,
                     name: inst.head.1.to_owned(),
                 }),
             },
@@ -100,7 +102,7 @@ pub async fn seed(services: &Services) -> Result<bool, CliError> {
                 AddOrgUnit {
                     institution_id: row.id,
                     parent_id: head.id,
-                    code: (*code).to_owned(),
+                    code: OrgUnitCode::parse(code).map_err(|e| invalid(&e))?,
                     name: (*name).to_owned(),
                     kind: *kind,
                 },

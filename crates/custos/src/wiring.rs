@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 use custos_app::ids::{IdGenerator, RandomIds};
 use custos_domain::clock::{Clock, SystemClock};
-use custos_domain::institution::{InstitutionKind, QueryMethod};
-use custos_domain::profile::ControlProfile;
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
@@ -141,30 +139,18 @@ impl HomeViews for OrganisationViews {
                             .collect()
                     })
                     .unwrap_or_default();
-                let kind = InstitutionKind::ALL
-                    .into_iter()
-                    .find(|k| k.code() == row.kind.as_str())
-                    .map_or_else(
-                        || (row.kind.as_str().to_owned(), row.kind.as_str().to_owned()),
-                        |k| (k.zh_tw().to_owned(), k.en().to_owned()),
-                    );
-                let profile = serde_json::from_value::<ControlProfile>(row.profile.clone())
-                    .map_or_else(
+                let kind = (row.kind.zh_tw().to_owned(), row.kind.en().to_owned());
+                let profile = custos_app::organisation::stored_profile(&row).map_or_else(
                         |_| ("—".to_owned(), "—".to_owned()),
                         |p| (p.seed().zh_tw().to_owned(), p.seed().en().to_owned()),
                     );
                 let methods = row
                     .query_methods
                     .iter()
-                    .map(|m| {
-                        QueryMethod::from_letter(m.letter()).map_or_else(
-                            |_| m.letter().to_string(),
-                            |q| format!("{} {}", q.letter(), q.zh_tw()),
-                        )
-                    })
+                    .map(|m| format!("{} {}", m.letter(), m.zh_tw()))
                     .collect();
                 views.push(InstitutionView {
-                    code: row.code,
+                    code: row.code.to_string(),
                     name: row.name,
                     kind,
                     profile,

@@ -39,16 +39,30 @@ fn demo(args: &DemoArgs) -> Result<(), CliError> {
     tokio_runtime()?.block_on(async {
         let services = Services::open(&url).await?;
         let seeded = crate::demo_world::seed(&services).await?;
+        // The demo brings its own JCIC simulator (clearly labelled as simulated) on a free port.
+        let simulator = custos_upstream::sim::jcic::JcicSimulator::new(
+            custos_upstream::sim::jcic::JcicSimSettings::default(),
+            services.clock.clone(),
+        )
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(|e| CliError(format!("JCIC 模擬器無法啟動 / the JCIC simulator cannot start: {e}")))?
+        .spawn();
+        let simulator_url = simulator.base_url();
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
         let data_dir = args.data_dir.display().to_string();
-        serve_http(&services, addr, |addr| {
-            print_welcome(addr, &data_dir, seeded);
+        let served = serve_http(&services, addr, |addr| {
+            print_welcome(addr, &data_dir, seeded, &simulator_url);
         })
-        .await
+        .await;
+        if let Err(e) = simulator.stop().await {
+            tracing::warn!(error = %e, "the JCIC simulator did not stop cleanly");
+        }
+        served
     })
 }
 
-fn print_welcome(addr: std::net::SocketAddr, data_dir: &str, seeded: bool) {
+fn print_welcome(addr: std::net::SocketAddr, data_dir: &str, seeded: bool, simulator: &str) {
     let data = if seeded {
         format!("已建立示範資料 / demo data created in {data_dir}")
     } else {
@@ -62,6 +76,7 @@ fn print_welcome(addr: std::net::SocketAddr, data_dir: &str, seeded: bool) {
          \x20   - http://{addr}/organisation   機構與單位 / institutions and units\n\
          \x20   - http://{addr}/api/docs       API 文件 / API docs\n\
          \x20   - http://{addr}/healthz  /readyz  /metrics\n\
+         \n  JCIC 模擬器（模擬資料）/ JCIC simulator (simulated data): {simulator}/v1/operations\n\
          \n  按 Ctrl-C 結束 / press Ctrl-C to stop\n"
     );
 }
