@@ -6,10 +6,10 @@
 use custos_app::organisation::{
     AddOrgUnit, CreateInstitution, HeadOffice, add_org_unit, create_institution,
 };
-use custos_domain::profile::ControlProfile;
 use custos_domain::institution::{
     InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
 };
+use custos_domain::profile::ControlProfile;
 
 use crate::runtime::CliError;
 use crate::wiring::Services;

@@ -141,13 +141,18 @@ impl HomeViews for OrganisationViews {
                     .unwrap_or_default();
                 let kind = (row.kind.zh_tw().to_owned(), row.kind.en().to_owned());
                 let profile = custos_app::organisation::stored_profile(&row).map_or_else(
-                        |_| ("—".to_owned(), "—".to_owned()),
-                        |p| (p.seed().zh_tw().to_owned(), p.seed().en().to_owned()),
-                    );
+                    |_| ("—".to_owned(), "—".to_owned()),
+                    |p| (p.seed().zh_tw().to_owned(), p.seed().en().to_owned()),
+                );
                 let methods = row
                     .query_methods
                     .iter()
-                    .map(|m| format!("{} {}", m.letter(), m.zh_tw()))
+                    .map(|m| {
+                        (
+                            format!("{} {}", m.letter(), m.zh_tw()),
+                            format!("{} {}", m.letter(), m.en()),
+                        )
+                    })
                     .collect();
                 views.push(InstitutionView {
                     code: row.code.to_string(),

@@ -49,7 +49,7 @@ impl HomeViews for Views {
                 name: "示範商業銀行".into(),
                 kind: ("銀行".into(), "Bank".into()),
                 profile: ("聯徵中心".into(), "JCIC".into()),
-                methods: vec!["N 晶片卡".into()],
+                methods: vec![("N 晶片卡".into(), "N chip card".into())],
                 units: vec![(0, "總行".into()), (1, "松山分行".into())],
             }])
         })

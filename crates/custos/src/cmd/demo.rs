@@ -46,7 +46,11 @@ fn demo(args: &DemoArgs) -> Result<(), CliError> {
         )
         .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
-        .map_err(|e| CliError(format!("JCIC 模擬器無法啟動 / the JCIC simulator cannot start: {e}")))?
+        .map_err(|e| {
+            CliError(format!(
+                "JCIC 模擬器無法啟動 / the JCIC simulator cannot start: {e}"
+            ))
+        })?
         .spawn();
         let simulator_url = simulator.base_url();
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));

@@ -22,8 +22,8 @@ pub struct InstitutionView {
     pub kind: (String, String),
     /// Control profile name, in zh-TW and English.
     pub profile: (String, String),
-    /// Declared query methods (J0.2), as letters with labels.
-    pub methods: Vec<String>,
+    /// Declared query methods (J0.2), as letters with labels in zh-TW and English.
+    pub methods: Vec<(String, String)>,
     /// Org units in tree order with their depth (0 = head office).
     pub units: Vec<(usize, String)>,
 }
