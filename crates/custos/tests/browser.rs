@@ -59,12 +59,12 @@ fn target_dir() -> PathBuf {
 }
 
 async fn wait_until_up(client: &reqwest::Client, url: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
-        if let Ok(r) = client.get(url).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = client.get(url).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "{what} did not come up at {url}");
         tokio::time::sleep(Duration::from_millis(100)).await;
