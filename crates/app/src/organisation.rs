@@ -300,3 +300,50 @@ fn profile_json(profile: &ControlProfile) -> Result<serde_json::Value, AppError>
     serde_json::to_value(profile)
         .map_err(|e| AppError::Store(StoreError::InvalidData(format!("profile: {e}"))))
 }
+
+/// An institution whose control profile is due for its periodic review (J0.4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileReviewDue {
+    /// The institution.
+    pub institution: InstitutionRow,
+    /// When its profile was last changed or confirmed.
+    pub last_reviewed: chrono::DateTime<chrono::Utc>,
+    /// The review interval of its profile, in months.
+    pub interval_months: u32,
+}
+
+/// Institutions whose control profile has not been reviewed within the profile's own review
+/// interval (`profile_review_months`, J0.4: the frequency of self-checks is itself reviewed
+/// periodically). The last review is the newest recorded profile change (version 1 counts).
+pub async fn profile_reviews_due(
+    db: &Database,
+    clock: &dyn Clock,
+) -> Result<Vec<ProfileReviewDue>, AppError> {
+    let now = clock.now();
+    let mut due = Vec::new();
+    for institution in db.list_institutions().await? {
+        let profile = stored_profile(&institution)?;
+        let Some(months) = profile.get(custos_domain::profile::SettingKey::ProfileReviewMonths)
+        else {
+            continue;
+        };
+        let last_reviewed = db
+            .list_profile_changes(institution.id)
+            .await?
+            .iter()
+            .map(|c| c.changed_at)
+            .max()
+            .unwrap_or(institution.created_at);
+        let next = last_reviewed
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap_or(last_reviewed);
+        if next <= now {
+            due.push(ProfileReviewDue {
+                institution,
+                last_reviewed,
+                interval_months: months,
+            });
+        }
+    }
+    Ok(due)
+}

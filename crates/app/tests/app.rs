@@ -673,3 +673,40 @@ async fn a_long_handler_keeps_its_lease_alive_with_heartbeats() {
     assert_eq!(report.succeeded, 1);
     assert_eq!(scheduler.history(job.id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_profile_becomes_due_for_review_when_its_interval_has_passed() {
+    let f = Fixture::new().await;
+    let (inst, _) = create_institution(
+        f.db.db(),
+        &*f.clock,
+        &*f.ids,
+        CreateInstitution {
+            code: icode("AB02"),
+            name: "大安地政事務所".into(),
+            kind: InstitutionKind::LandOffice,
+            query_methods: BTreeSet::new(),
+            profile: ControlProfile::taipei(),
+            created_by: "admin".into(),
+            head_office: None,
+        },
+    )
+    .await
+    .unwrap();
+    let months = ControlProfile::taipei()
+        .get(SettingKey::ProfileReviewMonths)
+        .unwrap();
+    assert!(
+        custos_app::organisation::profile_reviews_due(f.db.db(), &*f.clock)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    f.clock.advance(Duration::days(31 * i64::from(months)));
+    let due = custos_app::organisation::profile_reviews_due(f.db.db(), &*f.clock)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].institution.id, inst.id);
+    assert_eq!(due[0].last_reviewed, start());
+}

@@ -6,11 +6,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use custos_app::ids::{IdGenerator, RandomIds};
+use custos_app::jobs::{JobFailure, Scheduler, SchedulerSettings, handler_fn};
 use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView};
+use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 
@@ -91,7 +92,8 @@ pub fn web_state(services: &Services) -> AppState {
     }
 }
 
-/// Binds `addr` and serves until Ctrl-C / SIGTERM. `on_ready` runs once the port is bound.
+/// Binds `addr`, starts the job scheduler and serves until Ctrl-C / SIGTERM; then finishes the
+/// requests in flight and the scheduler's current round. `on_ready` runs once the port is bound.
 pub async fn serve_http(
     services: &Services,
     addr: std::net::SocketAddr,
@@ -99,14 +101,81 @@ pub async fn serve_http(
 ) -> Result<(), CliError> {
     let listener = bind(addr).await?;
     let local = listener.local_addr().unwrap_or(addr);
+    let scheduler = start_scheduler(services).await?;
     on_ready(local);
-    custos_web::serve(
+    let served = custos_web::serve(
         listener,
         custos_web::router(web_state(services)),
         shutdown_signal(),
     )
     .await
-    .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")))
+    .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
+    scheduler.stop().await;
+    served
+}
+
+/// The name of the daily job that reports control profiles due for review (J0.4).
+pub const PROFILE_REVIEW_JOB: &str = "profile_review_reminder";
+
+struct RunningScheduler {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningScheduler {
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Registers the platform's periodic jobs and runs the scheduler in the background.
+async fn start_scheduler(services: &Services) -> Result<RunningScheduler, CliError> {
+    let mut scheduler = Scheduler::new(
+        services.db.clone(),
+        services.clock.clone(),
+        services.ids.clone(),
+        SchedulerSettings::default(),
+    );
+    let (db, clock) = (services.db.clone(), services.clock.clone());
+    scheduler.register(
+        PROFILE_REVIEW_JOB,
+        handler_fn(move |_ctx| {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                let due = custos_app::organisation::profile_reviews_due(&db, clock.as_ref())
+                    .await
+                    .map_err(|e| JobFailure(e.to_string()))?;
+                for d in &due {
+                    tracing::warn!(
+                        institution = %d.institution.code,
+                        last_reviewed = %d.last_reviewed,
+                        interval_months = d.interval_months,
+                        "control profile due for its periodic review (J0.4)"
+                    );
+                }
+                Ok(())
+            }
+        }),
+    );
+    scheduler
+        .ensure_periodic(
+            PROFILE_REVIEW_JOB,
+            serde_json::json!({}),
+            chrono::Duration::days(1),
+            services.clock.now(),
+        )
+        .await
+        .map_err(|e| CliError(redact_url(&e.to_string())))?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        scheduler
+            .run_forever(async move {
+                let _ = stopped.changed().await;
+            })
+            .await;
+    });
+    Ok(RunningScheduler { stop, task })
 }
 
 #[derive(Debug)]
@@ -165,6 +234,38 @@ impl HomeViews for OrganisationViews {
             }
             Ok(views)
         })
+    }
+
+    fn job_runs(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>> {
+        Box::pin(OrganisationViews::job_runs(self))
+    }
+}
+
+impl OrganisationViews {
+    async fn job_runs(&self) -> Result<Vec<JobRunView>, WebError> {
+        let names: std::collections::HashMap<_, _> = self
+            .0
+            .list_jobs()
+            .await
+            .map_err(web_error)?
+            .into_iter()
+            .map(|j| (j.id, j.name))
+            .collect();
+        let runs = self.0.recent_job_runs(100).await.map_err(web_error)?;
+        Ok(runs
+            .into_iter()
+            .map(|r| JobRunView {
+                job: names.get(&r.job_id).cloned().unwrap_or_default(),
+                attempt: r.attempt,
+                scheduled_for: r.scheduled_for,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                outcome: r.outcome.as_str().to_owned(),
+                error: r.error.unwrap_or_default(),
+            })
+            .collect())
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::body::Body;
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView};
+use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use http::{Request, StatusCode};
@@ -51,6 +51,24 @@ impl HomeViews for Views {
                 profile: ("聯徵中心".into(), "JCIC".into()),
                 methods: vec![("N 晶片卡".into(), "N chip card".into())],
                 units: vec![(0, "總行".into()), (1, "松山分行".into())],
+            }])
+        })
+    }
+
+    fn job_runs(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>> {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2025, 6, 1, 1, 30, 0).unwrap();
+        Box::pin(async move {
+            Ok(vec![JobRunView {
+                job: "profile_review_reminder".into(),
+                attempt: 1,
+                scheduled_for: at,
+                started_at: at,
+                finished_at: Some(at),
+                outcome: "failed".into(),
+                error: "database locked".into(),
             }])
         })
     }
@@ -252,4 +270,17 @@ async fn a_wrong_method_is_rendered_as_a_405_page() {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("request-id"));
+}
+
+#[tokio::test]
+async fn the_jobs_page_shows_run_history_in_taipei_time_with_roc_dates() {
+    let router = app(Arc::default());
+    let (status, _, body) = get(&router, "/jobs", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("profile_review_reminder"));
+    assert!(body.contains("114/06/01 09:30:00"), "{body}");
+    assert!(body.contains("失敗"));
+    let (_, _, body_en) = get(&router, "/jobs", Some("custos_lang=en")).await;
+    assert!(body_en.contains("2025-06-01 09:30:00"));
+    assert!(body_en.contains("failed"));
 }

@@ -28,12 +28,113 @@ pub struct InstitutionView {
     pub units: Vec<(usize, String)>,
 }
 
-/// Read-only queries the home pages need, provided by the application layer.
+/// One run of a scheduled job, as the jobs page shows it.
+#[derive(Debug, Clone)]
+pub struct JobRunView {
+    /// Job name.
+    pub job: String,
+    /// Attempt number (1 = first try).
+    pub attempt: i64,
+    /// The occurrence this run served.
+    pub scheduled_for: chrono::DateTime<chrono::Utc>,
+    /// Start.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// End, if finished.
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Outcome code (`running`, `succeeded`, `failed`, …).
+    pub outcome: String,
+    /// Failure message, empty when none.
+    pub error: String,
+}
+
+/// Read-only queries the shell pages need, provided by the application layer.
 pub trait HomeViews: Send + Sync + std::fmt::Debug {
     /// Every institution with its units.
     fn institutions(
         &self,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<InstitutionView>, WebError>> + Send + '_>>;
+
+    /// The most recent job runs, newest first.
+    fn job_runs(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>>;
+}
+
+/// Formats an instant as Taipei time for tables: `114/06/01 09:30:00` in zh-TW, ISO in English.
+pub fn taipei_time(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = custos_domain::time::taipei_datetime(at);
+    match lang {
+        Lang::ZhTw => custos_domain::roc::RocDate::try_from(local.date()).map_or_else(
+            |_| local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            |d| format!("{} {}", d.short(), local.format("%H:%M:%S")),
+        ),
+        Lang::En => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+    }
+}
+
+/// One row of the jobs page, already formatted.
+#[derive(Debug)]
+pub struct JobRunRow {
+    job: String,
+    attempt: i64,
+    scheduled_for: String,
+    started_at: String,
+    finished_at: String,
+    outcome: String,
+    outcome_class: &'static str,
+    error: String,
+}
+
+/// `GET /jobs`.
+#[derive(Template, WebTemplate)]
+#[template(path = "jobs.html")]
+pub struct JobsPage {
+    lang: Lang,
+    t: &'static Texts,
+    path: &'static str,
+    runs: Vec<JobRunRow>,
+}
+
+/// The run history of the job scheduler.
+pub async fn get_jobs(lang: Lang, State(state): State<AppState>) -> Result<JobsPage, WebError> {
+    let t = lang.texts();
+    let runs = state
+        .views
+        .job_runs()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let (outcome, outcome_class) = match r.outcome.as_str() {
+                "succeeded" => (t.outcome_succeeded, "ok"),
+                "failed" => (t.outcome_failed, "bad"),
+                "running" => (t.outcome_running, "warn"),
+                _ => ("", "warn"),
+            };
+            JobRunRow {
+                job: r.job,
+                attempt: r.attempt,
+                scheduled_for: taipei_time(lang, r.scheduled_for),
+                started_at: taipei_time(lang, r.started_at),
+                finished_at: r
+                    .finished_at
+                    .map(|f| taipei_time(lang, f))
+                    .unwrap_or_default(),
+                outcome: if outcome.is_empty() {
+                    r.outcome
+                } else {
+                    outcome.to_owned()
+                },
+                outcome_class,
+                error: r.error,
+            }
+        })
+        .collect();
+    Ok(JobsPage {
+        lang,
+        t,
+        path: "/jobs",
+        runs,
+    })
 }
 
 /// `GET /`.

@@ -19,6 +19,7 @@ pub fn page_router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/organisation", get(home::get_organisation))
+        .route("/jobs", get(home::get_jobs))
         .route("/lang", get(lang::get_lang))
 }
 
