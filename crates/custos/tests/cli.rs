@@ -7,9 +7,13 @@
     reason = "a failing test should fail loudly"
 )]
 
+mod common;
+
 use std::net::TcpListener;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{Killed, free_port};
 
 fn custos(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_custos"))
@@ -17,23 +21,6 @@ fn custos(args: &[&str]) -> Output {
         .env_remove("CUSTOS__DATABASE__URL")
         .output()
         .unwrap()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn get(url: &str) -> Option<(u16, String)> {
