@@ -9,7 +9,9 @@
 //! - [`tree`] and [`proof`]: the RFC 6962 Merkle tree kept as complete-subtree node hashes behind
 //!   [`tree::NodeStore`], inclusion and consistency proofs and their RFC 9162 verification;
 //! - [`note`] and [`checkpoint`]: C2SP signed notes with Ed25519 keys and C2SP tlog checkpoints;
-//! - [`bundle`]: the offline export an auditor verifies with `custos ledger verify`.
+//! - [`bundle`]: the offline export an auditor verifies with `custos ledger verify`;
+//! - [`memory`]: the whole write path in memory — the reference model for the database, and the
+//!   source of sample bundles and benchmarks.
 //!
 //! Invariants: nothing here reads the clock or the operating system's randomness; randomness is
 //! passed in as a [`rand_core::CryptoRng`], time as unix milliseconds. Deleting a record tier
@@ -21,6 +23,7 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod hash;
 pub mod leaf;
+pub mod memory;
 pub mod note;
 pub mod proof;
 pub mod record;
