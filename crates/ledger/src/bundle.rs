@@ -26,7 +26,7 @@ use crate::note::NoteVerifier;
 use crate::proof::verify_consistency;
 use crate::record::{ClockJump, Tier, Tombstone, commitment};
 use crate::tree::{
-    CompactRange, MemoryNodeStore, NodeId, NodeStore, consistency_ranges, range_root,
+    CompactRange, MemoryNodeStore, NodeId, NodeStore, TreeError, consistency_ranges, range_root,
 };
 
 /// The format tag of version 1 bundles.
@@ -322,121 +322,22 @@ pub fn verify(bundle: &Bundle, opts: &VerifyOptions) -> Result<Report, BundleErr
         }
     }
 
-    // Records and tombstones in (index, tier) order, walked alongside the leaves.
-    let mut records: Vec<&BundleRecord> = bundle.records.iter().collect();
-    records.sort_by_key(|r| (r.index, r.tier));
-    let mut tombs: Vec<&Tombstone> = bundle.tombstones.iter().collect();
-    tombs.sort_by_key(|t| (t.index, t.tier));
-    report.tombstones = tombs.len() as u64;
-    let (mut ri, mut ti) = (0usize, 0usize);
-
-    let mut edge = CompactRange::new();
-    let mut store = MemoryNodeStore::new();
-    let mut node_findings: Vec<NodeId> = Vec::new();
-    let has_nodes = !bundle.nodes.is_empty();
-    let mut next_cp = 0usize;
-    let mut last_good_size = 0u64;
-    let mut prev_ts: Option<i64> = None;
-
-    // Checkpoints of the empty tree.
-    check_roots(
-        &cps,
-        &mut next_cp,
-        0,
-        &empty_root(),
-        &mut last_good_size,
-        &mut findings,
-    );
-
-    for (i, leaf_bytes) in bundle.leaves.iter().enumerate() {
-        let i = i as u64;
-        let lh = leaf_hash(&leaf_bytes.0);
-        let mut store_err = None;
-        edge.push_with(lh, |id, h| {
-            if let Err(e) = store.put_node(id, *h) {
-                store_err = Some(e);
-            }
-            if has_nodes && node_findings.len() < MAX_FINDINGS && stored_node(bundle, id) != Some(h)
-            {
-                node_findings.push(id);
-            }
+    // Record tiers are checked on a second thread while this one recomputes the tree.
+    let ((store, mut node_findings), (record_findings, records_checked)) =
+        std::thread::scope(|scope| {
+            let records = scope.spawn(|| check_records(bundle));
+            let tree = check_tree(bundle, &cps, threshold, &mut report, &mut findings);
+            let recs = records.join().unwrap_or_else(|_| {
+                let mut f = Findings(Vec::new());
+                f.add(Location::Leaf(0), "record check failed unexpectedly");
+                (f, 0)
+            });
+            (tree, recs)
         });
-        if let Some(e) = store_err {
-            findings.add(Location::Leaf(i), e.to_string());
-        }
-        check_leaf(
-            i,
-            &leaf_bytes.0,
-            &mut prev_ts,
-            threshold,
-            &mut report,
-            &mut findings,
-        );
-        let leaf = Leaf::decode(&leaf_bytes.0).ok();
-        for tier in [Tier::Fields, Tier::Payload] {
-            let committed = match tier {
-                Tier::Fields => leaf.map(|l| l.fields_commitment),
-                Tier::Payload => leaf.and_then(|l| l.payload_commitment),
-            };
-            let mut held = None;
-            while ri < records.len() && (records[ri].index, records[ri].tier) <= (i, tier) {
-                if (records[ri].index, records[ri].tier) == (i, tier) {
-                    if held.is_some() {
-                        findings.add(Location::Record { index: i, tier }, "record held twice");
-                    }
-                    held = Some(records[ri]);
-                } else {
-                    let r = records[ri];
-                    findings.add(
-                        Location::Record {
-                            index: r.index,
-                            tier: r.tier,
-                        },
-                        "record without a leaf",
-                    );
-                }
-                ri += 1;
-            }
-            let mut tomb = false;
-            while ti < tombs.len() && (tombs[ti].index, tombs[ti].tier) <= (i, tier) {
-                tomb |= (tombs[ti].index, tombs[ti].tier) == (i, tier);
-                ti += 1;
-            }
-            // An undecodable leaf was reported with the leaf; its tiers cannot be checked.
-            if leaf.is_some() {
-                check_tier(i, tier, committed, held, tomb, &mut report, &mut findings);
-            }
-        }
-        check_roots(
-            &cps,
-            &mut next_cp,
-            i + 1,
-            &edge.root(),
-            &mut last_good_size,
-            &mut findings,
-        );
-    }
-    for r in &records[ri..] {
-        findings.add(
-            Location::Record {
-                index: r.index,
-                tier: r.tier,
-            },
-            "record beyond the end of the log",
-        );
-    }
-    for t in &tombs[ti..] {
-        findings.add(
-            Location::Record {
-                index: t.index,
-                tier: t.tier,
-            },
-            "tombstone beyond the end of the log",
-        );
-    }
-
-    if has_nodes {
-        check_node_counts(bundle, report.size, &mut node_findings, &mut findings);
+    report.records_checked = records_checked;
+    report.tombstones = bundle.tombstones.len() as u64;
+    for f in record_findings.0 {
+        findings.add(f.location, f.problem);
     }
     // A bad node makes every ancestor recomputed from it differ too: report only the lowest.
     node_findings.sort_by_key(|id| (id.level, id.index));
@@ -486,8 +387,173 @@ pub fn verify(bundle: &Bundle, opts: &VerifyOptions) -> Result<Report, BundleErr
             &mut findings,
         );
     }
-    report.findings = findings.0;
+    // Findings that name an entry first, in index order; the rest in the order found.
+    let mut all = findings.0;
+    all.sort_by_key(|f| (f.location.index().is_none(), f.location.index()));
+    report.findings = all;
     Ok(report)
+}
+
+/// Recomputes the tree from the leaves: leaf encoding, index and time order, stored nodes and
+/// checkpoint roots. Returns where proofs can read nodes and the nodes that differ.
+fn check_tree<'a>(
+    bundle: &'a Bundle,
+    cps: &[(usize, Checkpoint)],
+    threshold: i64,
+    report: &mut Report,
+    findings: &mut Findings,
+) -> (ProofStore<'a>, Vec<NodeId>) {
+    let mut edge = CompactRange::new();
+    // Proofs are read from the bundle's stored nodes once they are checked against the leaves;
+    // only a bundle without nodes needs the recomputed tree kept in memory.
+    let has_nodes = !bundle.nodes.is_empty();
+    let mut store = if has_nodes {
+        ProofStore::Bundle(bundle)
+    } else {
+        ProofStore::Own(MemoryNodeStore::with_capacity(report.size))
+    };
+    let mut node_findings: Vec<NodeId> = Vec::new();
+    let mut next_cp = 0usize;
+    let mut last_good_size = 0u64;
+    let mut prev_ts: Option<i64> = None;
+
+    // Checkpoints of the empty tree.
+    check_roots(
+        cps,
+        &mut next_cp,
+        0,
+        &empty_root(),
+        &mut last_good_size,
+        findings,
+    );
+
+    for (i, leaf_bytes) in bundle.leaves.iter().enumerate() {
+        let i = i as u64;
+        let lh = leaf_hash(&leaf_bytes.0);
+        let mut store_err = None;
+        edge.push_with(lh, |id, h| {
+            if let ProofStore::Own(own) = &mut store
+                && let Err(e) = own.put_node(id, *h)
+            {
+                store_err = Some(e);
+            }
+            if has_nodes && node_findings.len() < MAX_FINDINGS && stored_node(bundle, id) != Some(h)
+            {
+                node_findings.push(id);
+            }
+        });
+        if let Some(e) = store_err {
+            findings.add(Location::Leaf(i), e.to_string());
+        }
+        check_leaf(i, &leaf_bytes.0, &mut prev_ts, threshold, report, findings);
+        // The root costs a fold over the right edge: compute it only where a checkpoint is.
+        if cps.get(next_cp).is_some_and(|(_, c)| c.size <= i + 1) {
+            check_roots(
+                cps,
+                &mut next_cp,
+                i + 1,
+                &edge.root(),
+                &mut last_good_size,
+                findings,
+            );
+        }
+    }
+    if has_nodes {
+        check_node_counts(bundle, report.size, &mut node_findings, findings);
+    }
+    (store, node_findings)
+}
+
+/// Checks every committed tier against the records held and the tombstones: a held record must
+/// match the leaf's commitment; a committed tier must be held or tombstoned, never both.
+fn check_records(bundle: &Bundle) -> (Findings, u64) {
+    let mut findings = Findings(Vec::new());
+    let mut report = Report::default();
+    let mut records: Vec<&BundleRecord> = bundle.records.iter().collect();
+    // Exports are already in order; sorting is for hand-made bundles.
+    if !records.is_sorted_by_key(|r| (r.index, r.tier)) {
+        records.sort_by_key(|r| (r.index, r.tier));
+    }
+    let mut tombs: Vec<&Tombstone> = bundle.tombstones.iter().collect();
+    if !tombs.is_sorted_by_key(|t| (t.index, t.tier)) {
+        tombs.sort_by_key(|t| (t.index, t.tier));
+    }
+    let (mut ri, mut ti) = (0usize, 0usize);
+    for (i, leaf_bytes) in bundle.leaves.iter().enumerate() {
+        let i = i as u64;
+        // An undecodable leaf is reported by the tree pass; its tiers cannot be checked.
+        let leaf = Leaf::decode(&leaf_bytes.0).ok();
+        for tier in [Tier::Fields, Tier::Payload] {
+            let committed = match tier {
+                Tier::Fields => leaf.map(|l| l.fields_commitment),
+                Tier::Payload => leaf.and_then(|l| l.payload_commitment),
+            };
+            let mut held = None;
+            while ri < records.len() && (records[ri].index, records[ri].tier) <= (i, tier) {
+                let r = records[ri];
+                let loc = Location::Record {
+                    index: r.index,
+                    tier: r.tier,
+                };
+                if (r.index, r.tier) != (i, tier) {
+                    findings.add(loc, "record without a leaf");
+                } else if held.replace(r).is_some() {
+                    findings.add(loc, "record held twice");
+                }
+                ri += 1;
+            }
+            let mut tomb = false;
+            while ti < tombs.len() && (tombs[ti].index, tombs[ti].tier) <= (i, tier) {
+                tomb |= (tombs[ti].index, tombs[ti].tier) == (i, tier);
+                ti += 1;
+            }
+            if leaf.is_some() {
+                check_tier(i, tier, committed, held, tomb, &mut report, &mut findings);
+            }
+        }
+    }
+    // Records past the last leaf: the log was cut short. One finding says how many.
+    if let Some(r) = records.get(ri) {
+        findings.add(
+            Location::Record {
+                index: r.index,
+                tier: r.tier,
+            },
+            format!("{} records beyond the end of the log", records.len() - ri),
+        );
+    }
+    if let Some(t) = tombs.get(ti) {
+        findings.add(
+            Location::Record {
+                index: t.index,
+                tier: t.tier,
+            },
+            format!("{} tombstones beyond the end of the log", tombs.len() - ti),
+        );
+    }
+    (findings, report.records_checked)
+}
+
+/// Where proofs read node hashes: the bundle's (checked) stored nodes, or the recomputed tree.
+enum ProofStore<'a> {
+    Bundle(&'a Bundle),
+    Own(MemoryNodeStore),
+}
+
+impl NodeStore for ProofStore<'_> {
+    fn node(&self, id: NodeId) -> Result<Option<Hash>, TreeError> {
+        match self {
+            Self::Bundle(b) => Ok(stored_node(b, id).copied()),
+            Self::Own(s) => s.node(id),
+        }
+    }
+
+    fn put_node(&mut self, id: NodeId, hash: Hash) -> Result<(), TreeError> {
+        match self {
+            Self::Bundle(_) => Err(TreeError::Store("bundle nodes are read-only".into())),
+            Self::Own(s) => s.put_node(id, hash),
+        }
+    }
 }
 
 fn stored_node(bundle: &Bundle, id: NodeId) -> Option<&Hash> {
@@ -530,12 +596,12 @@ fn check_leaf(
     threshold: i64,
     report: &mut Report,
     findings: &mut Findings,
-) {
+) -> Option<Leaf> {
     let leaf = match Leaf::decode(bytes) {
         Ok(l) => l,
         Err(e) => {
             findings.add(Location::Leaf(i), e.to_string());
-            return;
+            return None;
         }
     };
     if leaf.index != i {
@@ -560,6 +626,7 @@ fn check_leaf(
         }
     }
     *prev_ts = Some(leaf.timestamp_ms);
+    Some(leaf)
 }
 
 fn check_tier(
@@ -618,7 +685,7 @@ fn check_roots(
     }
 }
 
-fn consistency_proof(store: &MemoryNodeStore, old: u64, new: u64) -> Option<Vec<Hash>> {
+fn consistency_proof(store: &ProofStore<'_>, old: u64, new: u64) -> Option<Vec<Hash>> {
     consistency_ranges(old, new)
         .ok()?
         .into_iter()
@@ -630,7 +697,7 @@ fn check_trusted(
     text: &str,
     keys: &[NoteVerifier],
     bundle: &Bundle,
-    store: &MemoryNodeStore,
+    store: &ProofStore<'_>,
     cps: &[(usize, Checkpoint)],
     size: u64,
     findings: &mut Findings,

@@ -65,6 +65,17 @@ impl MemoryNodeStore {
         Self::default()
     }
 
+    /// An empty store with room for the nodes of a tree of `leaves` leaves.
+    pub fn with_capacity(leaves: u64) -> Self {
+        let mut levels = Vec::new();
+        let mut n = leaves;
+        while n > 0 {
+            levels.push(Vec::with_capacity(usize::try_from(n).unwrap_or(0)));
+            n >>= 1;
+        }
+        Self { levels }
+    }
+
     /// Stored nodes of one level, left to right.
     pub fn level(&self, level: u8) -> &[Hash] {
         self.levels
@@ -74,7 +85,7 @@ impl MemoryNodeStore {
 
     /// Number of levels that hold at least one node.
     pub fn level_count(&self) -> usize {
-        self.levels.len()
+        self.levels.iter().take_while(|l| !l.is_empty()).count()
     }
 }
 
