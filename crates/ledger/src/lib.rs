@@ -9,6 +9,7 @@
 //! - [`tree`] and [`proof`]: the RFC 6962 Merkle tree kept as complete-subtree node hashes behind
 //!   [`tree::NodeStore`], inclusion and consistency proofs and their RFC 9162 verification;
 //! - [`note`] and [`checkpoint`]: C2SP signed notes with Ed25519 keys and C2SP tlog checkpoints;
+//! - [`append`]: the pure core of the write path (index, timestamp, leaf and node rows);
 //! - [`bundle`]: the offline export an auditor verifies with `custos ledger verify`;
 //! - [`memory`]: the whole write path in memory — the reference model for the database, and the
 //!   source of sample bundles and benchmarks.
@@ -19,6 +20,7 @@
 //! verifies after deletion. See `docs/ledger.md` for the byte layouts and golden vectors.
 #![deny(missing_docs)]
 
+pub mod append;
 pub mod bundle;
 pub mod checkpoint;
 pub mod hash;
