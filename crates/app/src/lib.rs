@@ -1,1 +1,12 @@
 //! Custos use cases: each one atomic unit of work with its ledger entry.
+//!
+//! Time and ids are injected ([`custos_domain::clock::Clock`], [`ids::IdGenerator`]); each use case
+//! opens one transaction, applies the domain rules and commits. Modules: [`organisation`]
+//! (institutions, org units, control profiles), [`jobs`] (the durable scheduler), [`ids`].
+
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod organisation;
+
+pub use error::AppError;

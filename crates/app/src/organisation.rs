@@ -1,0 +1,302 @@
+//! Use cases of the organisation model: create an institution (with its head office), add and
+//! move org units, change the control profile (J0.2, J0.3, J0.4, X7).
+//!
+//! Each use case is one transaction and validates with the domain first: the institution code
+//! must suit its kind, the org tree must stay a valid tree ([`OrgTree`]), and a profile may only
+//! be tightened ([`ControlProfile::apply_change`]). Every profile change is recorded
+//! (`profile_changes`; a ledger entry once the ledger exists) with who made it and why.
+
+use std::collections::{BTreeSet, HashMap};
+
+use custos_domain::clock::Clock;
+use custos_domain::institution::{
+    InstitutionCode, InstitutionKind, OrgTree, OrgUnit, OrgUnitCode, OrgUnitKind, QueryMethod,
+};
+use custos_domain::profile::{ControlProfile, ProfileChange, ProfileDraft};
+use custos_store::{
+    Database, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitRow, ProfileChangeRow,
+    ProfileUpdate, StoreError, Tx,
+};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::ids::IdGenerator;
+
+/// The head office created together with an institution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadOffice {
+    /// Unit code.
+    pub code: OrgUnitCode,
+    /// Name.
+    pub name: String,
+}
+
+/// Request to create an institution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateInstitution {
+    /// Institution code; its shape must suit `kind`.
+    pub code: InstitutionCode,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: InstitutionKind,
+    /// Declared query methods (J0.2).
+    pub query_methods: BTreeSet<QueryMethod>,
+    /// Initial control profile (usually a seed: `ControlProfile::jcic()` / `taipei()`).
+    pub profile: ControlProfile,
+    /// The user creating it.
+    pub created_by: String,
+    /// Its head office, created in the same transaction.
+    pub head_office: Option<HeadOffice>,
+}
+
+/// Creates an institution (profile version 1 recorded) and, if given, its head office — together
+/// or not at all.
+pub async fn create_institution(
+    db: &Database,
+    clock: &dyn Clock,
+    ids: &dyn IdGenerator,
+    request: CreateInstitution,
+) -> Result<(InstitutionRow, Option<OrgUnitRow>), AppError> {
+    if !request.kind.accepts(&request.code) {
+        return Err(AppError::Rule(format!(
+            "機構代號 {} 不符合「{}」的格式 / institution code {} does not suit a {}",
+            request.code,
+            request.kind.zh_tw(),
+            request.code,
+            request.kind.en()
+        )));
+    }
+    if let Some(head) = &request.head_office {
+        // A one-unit tree: checks the name and the head-office rule with the domain.
+        OrgTree::new(vec![OrgUnit {
+            code: head.code.clone(),
+            institution: request.code.clone(),
+            parent: None,
+            kind: OrgUnitKind::HeadOffice,
+            name: head.name.clone(),
+        }])?;
+    }
+    let profile = profile_json(&request.profile)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let institution = tx
+        .insert_institution(&NewInstitution {
+            id: ids.new_id(),
+            code: request.code,
+            name: request.name,
+            kind: request.kind,
+            query_methods: request.query_methods,
+            profile,
+            created_by: request.created_by,
+            created_at: now,
+        })
+        .await?;
+    let head = match request.head_office {
+        Some(head) => Some(
+            tx.insert_org_unit(&NewOrgUnit {
+                id: ids.new_id(),
+                institution_id: institution.id,
+                parent_id: None,
+                code: head.code,
+                name: head.name,
+                kind: OrgUnitKind::HeadOffice,
+                created_at: now,
+            })
+            .await?,
+        ),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok((institution, head))
+}
+
+/// Request to add an org unit below `parent_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddOrgUnit {
+    /// The institution.
+    pub institution_id: Uuid,
+    /// The parent unit.
+    pub parent_id: Uuid,
+    /// Unit code, unique within the institution.
+    pub code: OrgUnitCode,
+    /// Name.
+    pub name: String,
+    /// Branch or section (a head office comes with the institution).
+    pub kind: OrgUnitKind,
+}
+
+/// Adds a branch or section under an existing unit of the same institution.
+pub async fn add_org_unit(
+    db: &Database,
+    clock: &dyn Clock,
+    ids: &dyn IdGenerator,
+    request: AddOrgUnit,
+) -> Result<OrgUnitRow, AppError> {
+    let mut tx = db.begin().await?;
+    let institution = tx.get_institution(request.institution_id).await?;
+    let units = tx.list_org_units(request.institution_id).await?;
+    let id = ids.new_id();
+    let new = OrgUnitRow {
+        id,
+        institution_id: request.institution_id,
+        parent_id: Some(request.parent_id),
+        code: request.code,
+        name: request.name,
+        kind: request.kind,
+        created_at: clock.now(),
+        updated_at: clock.now(),
+    };
+    let mut candidate = units;
+    candidate.push(new.clone());
+    check_tree(&institution.code, &candidate)?;
+    let row = tx
+        .insert_org_unit(&NewOrgUnit {
+            id,
+            institution_id: new.institution_id,
+            parent_id: new.parent_id,
+            code: new.code,
+            name: new.name,
+            kind: new.kind,
+            created_at: new.created_at,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Moves an org unit (with its sub-units) under another unit of the same institution.
+pub async fn move_org_unit(
+    db: &Database,
+    clock: &dyn Clock,
+    unit_id: Uuid,
+    new_parent_id: Uuid,
+) -> Result<OrgUnitRow, AppError> {
+    let mut tx = db.begin().await?;
+    let unit = tx.get_org_unit(unit_id).await?;
+    let institution = tx.get_institution(unit.institution_id).await?;
+    let mut candidate = tx.list_org_units(unit.institution_id).await?;
+    for u in &mut candidate {
+        if u.id == unit_id {
+            u.parent_id = Some(new_parent_id);
+        }
+    }
+    check_tree(&institution.code, &candidate)?;
+    let row = tx
+        .move_org_unit(unit_id, new_parent_id, clock.now())
+        .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Validates the rows of one institution as a domain [`OrgTree`].
+fn check_tree(institution: &InstitutionCode, rows: &[OrgUnitRow]) -> Result<(), AppError> {
+    let codes: HashMap<Uuid, &OrgUnitCode> = rows.iter().map(|u| (u.id, &u.code)).collect();
+    let units = rows
+        .iter()
+        .map(|u| {
+            let parent = match u.parent_id {
+                None => None,
+                Some(p) => Some(
+                    (*codes
+                        .get(&p)
+                        .ok_or_else(|| StoreError::not_found("org_unit", p.to_string()))?)
+                    .clone(),
+                ),
+            };
+            Ok(OrgUnit {
+                code: u.code.clone(),
+                institution: institution.clone(),
+                parent,
+                kind: u.kind,
+                name: u.name.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    OrgTree::new(units)?;
+    Ok(())
+}
+
+/// Request to change an institution's control profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeProfile {
+    /// The institution.
+    pub institution_id: Uuid,
+    /// The profile version the user edited (a newer one makes this a conflict).
+    pub expected_version: i64,
+    /// The proposed profile.
+    pub draft: ProfileDraft,
+    /// Who approved the change.
+    pub changed_by: String,
+    /// Why (required: the change record must explain itself, J0.4).
+    pub reason: String,
+}
+
+/// A recorded profile change with the settings it changed (for the ledger event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileChanged {
+    /// The stored change record.
+    pub record: ProfileChangeRow,
+    /// The settings that changed, old and new values.
+    pub changes: Vec<ProfileChange>,
+}
+
+/// Replaces the control profile — only tightened, never loosened below the seed (J0.4) — and
+/// records the change (who, when, why, before, after).
+pub async fn change_profile(
+    db: &Database,
+    clock: &dyn Clock,
+    request: ChangeProfile,
+) -> Result<ProfileChanged, AppError> {
+    if request.reason.trim().is_empty() {
+        return Err(AppError::Rule(
+            "請填寫變更原因 / a profile change needs a reason".to_owned(),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let institution = tx.get_institution(request.institution_id).await?;
+    let current = stored_profile(&institution)?;
+    let changes = current.apply_change(&request.draft)?;
+    if changes.is_empty() {
+        return Err(AppError::Rule(
+            "控管設定沒有變更 / the proposal changes no setting".to_owned(),
+        ));
+    }
+    let next = ControlProfile::try_from(request.draft.clone())?;
+    let record = update(&mut tx, &request, &next, clock).await?;
+    tx.commit().await?;
+    Ok(ProfileChanged { record, changes })
+}
+
+async fn update(
+    tx: &mut Tx,
+    request: &ChangeProfile,
+    next: &ControlProfile,
+    clock: &dyn Clock,
+) -> Result<ProfileChangeRow, AppError> {
+    Ok(tx
+        .update_profile(&ProfileUpdate {
+            institution_id: request.institution_id,
+            expected_version: request.expected_version,
+            profile: profile_json(next)?,
+            changed_by: request.changed_by.clone(),
+            reason: request.reason.clone(),
+            changed_at: clock.now(),
+        })
+        .await?)
+}
+
+/// The institution's current profile as the domain type.
+pub fn stored_profile(institution: &InstitutionRow) -> Result<ControlProfile, AppError> {
+    serde_json::from_value(institution.profile.clone()).map_err(|e| {
+        AppError::Store(StoreError::Corrupt(format!(
+            "institution {} profile: {e}",
+            institution.code
+        )))
+    })
+}
+
+fn profile_json(profile: &ControlProfile) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(profile)
+        .map_err(|e| AppError::Store(StoreError::InvalidData(format!("profile: {e}"))))
+}

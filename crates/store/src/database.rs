@@ -1,0 +1,316 @@
+//! The database handle: connecting to SQLite or PostgreSQL, migrating, pinging, and transactions.
+//!
+//! Invariants:
+//! - [`Database`] is the only type that holds a pool; the backend is chosen once, from the URL, in
+//!   [`Database::connect`]. Everything above this crate is backend-agnostic.
+//! - SQLite connections always run with WAL, `foreign_keys=ON`, a `busy_timeout` and
+//!   `synchronous=FULL` (NORMAL can lose the last commits on power loss, which the ledger must not).
+//! - A write transaction on SQLite starts with `BEGIN IMMEDIATE`, so two writers queue on the busy
+//!   timeout instead of failing with a lock-upgrade error.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::error::StoreError;
+use crate::migrations;
+
+/// Which database engine a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// Embedded SQLite (the default: a file in the data directory).
+    Sqlite,
+    /// PostgreSQL (chosen with `--database-url postgres://…`).
+    Postgres,
+}
+
+impl Backend {
+    /// A stable lower-case name (`sqlite`, `postgres`) for logs and `/readyz`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Options for [`Database::connect`]. The defaults suit the `custos` binary.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// How long a SQLite writer waits for the lock before giving up (`busy_timeout`).
+    pub busy_timeout: Duration,
+    /// How long to wait for a free pooled connection (and for the first PostgreSQL connection).
+    pub acquire_timeout: Duration,
+    /// Create the SQLite file when it does not exist.
+    pub create_if_missing: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(10),
+            create_if_missing: true,
+        }
+    }
+}
+
+/// A connection pool to one of the two supported databases.
+///
+/// Cloning is cheap (the pool is reference-counted).
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Database {
+    /// Connects to `url`.
+    ///
+    /// Accepted forms: `postgres://…` / `postgresql://…` (PostgreSQL), `sqlite://PATH?mode=rwc` or
+    /// `sqlite:PATH` (SQLite URL), and a plain file path (SQLite). `sqlite::memory:` works with a
+    /// single connection (for experiments; data is lost on close).
+    pub async fn connect(url: &str, opts: ConnectOptions) -> Result<Self, StoreError> {
+        let trimmed = url.trim();
+        if trimmed.is_empty() {
+            return Err(StoreError::Config(
+                "資料庫位址是空的 / the database URL is empty".to_owned(),
+            ));
+        }
+        if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(trimmed)
+                .map_err(|e| StoreError::Config(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(1))
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::from)?;
+            return Ok(Self {
+                pool: Pool::Postgres(pool),
+            });
+        }
+        let (options, in_memory) = if trimmed.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(trimmed)
+                .map_err(|e| StoreError::Config(e.to_string()))?;
+            let in_memory = trimmed.contains(":memory:") || trimmed.contains("mode=memory");
+            (options, in_memory)
+        } else if trimmed.contains("://") {
+            return Err(StoreError::Config(format!(
+                "不支援的資料庫位址：{trimmed}（請用 sqlite: 或 postgres://） / unsupported database URL: {trimmed} (use sqlite: or postgres://)"
+            )));
+        } else {
+            (SqliteConnectOptions::new().filename(trimmed), false)
+        };
+        let options = options
+            .create_if_missing(opts.create_if_missing)
+            .journal_mode(if in_memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .foreign_keys(true)
+            .busy_timeout(opts.busy_timeout)
+            .synchronous(SqliteSynchronous::Full);
+        let max = if in_memory {
+            1
+        } else {
+            opts.max_connections.max(1)
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration of this backend. Idempotent; run by `custos migrate`,
+    /// `demo` and `serve` at start.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => migrations::sqlite().run(pool).await?,
+            Pool::Postgres(pool) => migrations::postgres().run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Versions of the migrations applied to this database, ascending (for `custos migrate` output
+    /// and the tests).
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
+        let versions = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await?,
+            Pool::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await?,
+        };
+        Ok(versions)
+    }
+
+    /// Checks that the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let one: i64 = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query_scalar("SELECT 1").fetch_one(pool).await,
+            Pool::Postgres(pool) => {
+                sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+                    .fetch_one(pool)
+                    .await
+            }
+        }
+        .map_err(|e| match StoreError::from(e) {
+            // A ping that fails for any reason means "not ready".
+            StoreError::Unavailable(e) | StoreError::Database(e) => StoreError::Unavailable(e),
+            other => other,
+        })?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(format!("SELECT 1 returned {one}")))
+        }
+    }
+
+    /// Closes every pooled connection (waits for checked-out ones to return).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Starts a write transaction. On SQLite this takes the write lock at once (`BEGIN IMMEDIATE`).
+    /// Dropping the [`Tx`] without [`Tx::commit`] rolls it back.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Starts a read transaction: a consistent snapshot that does not take SQLite's write lock.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+}
+
+/// One database transaction. Every repository method exists on [`Tx`] so that a use case can make
+/// several changes (and, later, its ledger entry) commit together; [`Database`] has the same
+/// methods, each in its own transaction.
+#[derive(Debug)]
+pub struct Tx {
+    pub(crate) inner: TxInner,
+}
+
+#[derive(Debug)]
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls the transaction back (dropping it does the same).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// The engine behind this transaction.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
+/// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
+macro_rules! with_conn {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::database::TxInner::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::database::TxInner::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// Generates `Database` methods that run the `Tx` method of the same name in a transaction of its
+/// own: `write` ones commit, `read` ones use a snapshot that does not take SQLite's write lock.
+macro_rules! database_methods {
+    ($(
+        $(#[$meta:meta])*
+        $kind:ident fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        impl $crate::database::Database {
+            $(
+                $(#[$meta])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> Result<$ret, $crate::error::StoreError> {
+                    database_methods!(@run $kind, self, $name, $($arg),*)
+                }
+            )*
+        }
+    };
+    (@run write, $self:ident, $name:ident, $($arg:ident),*) => {{
+        let mut tx = $self.begin().await?;
+        let out = tx.$name($($arg),*).await?;
+        tx.commit().await?;
+        Ok(out)
+    }};
+    (@run read, $self:ident, $name:ident, $($arg:ident),*) => {{
+        let mut tx = $self.begin_read().await?;
+        let out = tx.$name($($arg),*).await?;
+        tx.commit().await?;
+        Ok(out)
+    }};
+}
+pub(crate) use database_methods;
