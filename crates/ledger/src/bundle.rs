@@ -88,6 +88,10 @@ pub struct Bundle {
     pub tombstones: Vec<Tombstone>,
     /// Every signed checkpoint, as signed-note text.
     pub checkpoints: Vec<String>,
+    /// True when the export left the records out (no key to open them): a committed tier that is
+    /// neither held nor tombstoned is then not a finding.
+    #[serde(default)]
+    pub records_withheld: bool,
 }
 
 /// Errors that make a bundle unreadable (exit code 2), as opposed to findings (exit code 1).
@@ -260,6 +264,10 @@ pub struct VerifyOptions {
     pub trusted_keys: Vec<NoteVerifier>,
     /// Forward jumps between consecutive entries beyond this are listed (0 = one day).
     pub clock_jump_threshold_ms: i64,
+    /// The records were left out on purpose (exported without the key that opens them): held
+    /// records are still checked, but a committed tier that is neither held nor tombstoned is not
+    /// a finding.
+    pub records_withheld: bool,
 }
 
 struct Findings(Vec<Finding>);
@@ -325,7 +333,8 @@ pub fn verify(bundle: &Bundle, opts: &VerifyOptions) -> Result<Report, BundleErr
     // Record tiers are checked on a second thread while this one recomputes the tree.
     let ((store, mut node_findings), (record_findings, records_checked)) =
         std::thread::scope(|scope| {
-            let records = scope.spawn(|| check_records(bundle));
+            let withheld = opts.records_withheld || bundle.records_withheld;
+            let records = scope.spawn(move || check_records(bundle, withheld));
             let tree = check_tree(bundle, &cps, threshold, &mut report, &mut findings);
             let recs = records.join().unwrap_or_else(|_| {
                 let mut f = Findings(Vec::new());
@@ -466,7 +475,7 @@ fn check_tree<'a>(
 
 /// Checks every committed tier against the records held and the tombstones: a held record must
 /// match the leaf's commitment; a committed tier must be held or tombstoned, never both.
-fn check_records(bundle: &Bundle) -> (Findings, u64) {
+fn check_records(bundle: &Bundle, withheld: bool) -> (Findings, u64) {
     let mut findings = Findings(Vec::new());
     let mut report = Report::default();
     let mut records: Vec<&BundleRecord> = bundle.records.iter().collect();
@@ -508,6 +517,9 @@ fn check_records(bundle: &Bundle) -> (Findings, u64) {
                 ti += 1;
             }
             if leaf.is_some() {
+                if withheld && committed.is_some() && held.is_none() && !tomb {
+                    continue;
+                }
                 check_tier(i, tier, committed, held, tomb, &mut report, &mut findings);
             }
         }

@@ -195,6 +195,7 @@ impl MemoryLedger {
                 .collect(),
             tombstones: self.tombstones.clone(),
             checkpoints: self.checkpoints.clone(),
+            records_withheld: false,
         }
     }
 }

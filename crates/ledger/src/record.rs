@@ -264,6 +264,17 @@ impl SealedTier {
 
     /// Decrypts the canonical bytes and checks them against the leaf's commitment.
     pub fn open(&self, kek: &SecretKey, expected: &Hash) -> Result<Vec<u8>, RecordError> {
+        let plain = self.decrypt(kek)?;
+        if &commitment(self.tier, &self.salt, &plain) == expected {
+            Ok(plain)
+        } else {
+            Err(RecordError::Commitment)
+        }
+    }
+
+    /// Decrypts the canonical bytes without checking the commitment (the bundle verifier checks
+    /// it against the leaf).
+    pub fn decrypt(&self, kek: &SecretKey) -> Result<Vec<u8>, RecordError> {
         let aad = Self::aad(self.tier, &self.salt);
         let key_bytes = decrypt(kek, &aad, &self.wrapped_key)?;
         let mut k = [0u8; 32];
@@ -272,12 +283,7 @@ impl SealedTier {
         }
         k.copy_from_slice(&key_bytes);
         let data_key = SecretKey(k);
-        let plain = decrypt(&data_key, &aad, &self.ciphertext)?;
-        if &commitment(self.tier, &self.salt, &plain) == expected {
-            Ok(plain)
-        } else {
-            Err(RecordError::Commitment)
-        }
+        decrypt(&data_key, &aad, &self.ciphertext)
     }
 
     fn aad(tier: Tier, salt: &Salt) -> Vec<u8> {

@@ -10,12 +10,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use custos_ledger::bundle::{Bundle, Report, VerifyOptions, verify};
+use custos_ledger::bundle::{
+    BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, Report, VerifyOptions, verify,
+};
 use custos_ledger::hash::leaf_hash;
 use custos_ledger::memory::sample_ledger;
 use custos_ledger::note::NoteVerifier;
 use custos_ledger::proof::{verify_consistency, verify_inclusion};
+use custos_ledger::record::{SealedTier, SecretKey, Tier, Tombstone};
 use custos_ledger::tree::{MemoryNodeStore, Tree};
+use custos_store::ledger::LedgerTier;
+use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -71,6 +76,10 @@ struct VerifyArgs {
     /// How many findings to print.
     #[arg(long, default_value_t = 20)]
     max_findings: usize,
+    /// File holding the key-encryption key (64 hex digits) that opens the record tiers of a
+    /// database; without it the tree, nodes and checkpoints are verified and records are not.
+    #[arg(long)]
+    kek_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +87,16 @@ struct ExportArgs {
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
+    /// The database to export (sqlite:PATH, a file path, or postgres://…).
+    #[arg(long, conflicts_with = "sample")]
+    database_url: Option<String>,
+    /// A Custos data directory (its database is `custos.db` inside).
+    #[arg(long, conflicts_with_all = ["sample", "database_url"])]
+    data_dir: Option<PathBuf>,
+    /// File holding the key-encryption key (64 hex digits): include the records still held,
+    /// decrypted, so the auditor can recompute their commitments.
+    #[arg(long)]
+    kek_file: Option<PathBuf>,
     /// Export a generated sample ledger of N entries instead of the database (for trials and
     /// auditor training; the database export needs the storage crate).
     #[arg(long)]
@@ -143,10 +162,144 @@ pub fn run(args: LedgerArgs) -> ExitCode {
     }
 }
 
-fn needs_store() -> String {
-    "資料庫帳本尚未提供，請改用 --bundle / the database-backed ledger is not available in this \
-     build yet; use --bundle with a file from `custos ledger export`"
-        .to_owned()
+fn database_url(url: Option<&String>, data_dir: Option<&PathBuf>) -> Option<String> {
+    url.cloned()
+        .or_else(|| data_dir.map(|d| d.join("custos.db").display().to_string()))
+}
+
+fn read_kek(path: Option<&PathBuf>) -> Result<Option<SecretKey>, String> {
+    let Some(p) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| format!("無法讀取 {0} / cannot read {0}: {e}", p.display()))?;
+    let bytes = hex::decode(text.trim()).map_err(|e| format!("{}: {e}", p.display()))?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        format!(
+            "金鑰須為 64 個十六進位數字 / the key must be 64 hex digits ({})",
+            p.display()
+        )
+    })?;
+    Ok(Some(SecretKey(key)))
+}
+
+/// Reads the whole ledger of a database into a bundle, from one read snapshot. With `kek`, the
+/// records still held are decrypted (a record that does not decrypt is exported empty, so its
+/// commitment check names it); without, records are left out.
+async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, String> {
+    // Never create a database that is not there: verifying nothing is not "intact".
+    let opts = ConnectOptions {
+        create_if_missing: false,
+        max_connections: 1,
+        ..ConnectOptions::default()
+    };
+    let db = Database::connect(url, opts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
+    let e = |e: custos_store::StoreError| e.to_string();
+    let mut leaves = Vec::new();
+    loop {
+        let page = tx
+            .ledger_leaves(leaves.len() as u64, 10_000)
+            .await
+            .map_err(e)?;
+        if page.is_empty() {
+            break;
+        }
+        for (i, leaf) in page {
+            if i != leaves.len() as u64 {
+                return Err(format!(
+                    "帳本缺少第 {0} 筆 / the ledger has no entry {0} (the next stored is {i})",
+                    leaves.len()
+                ));
+            }
+            leaves.push(Bytes(leaf));
+        }
+    }
+    let mut nodes = Vec::new();
+    for level in 0..64u8 {
+        let bytes = tx.ledger_node_level(level).await.map_err(e)?;
+        if bytes.is_empty() {
+            break;
+        }
+        nodes.push(Bytes(bytes));
+    }
+    let mut records = Vec::new();
+    if let Some(kek) = kek {
+        let mut from = 0;
+        loop {
+            let page = tx.ledger_records(from, 10_000).await.map_err(e)?;
+            let Some(last) = page.last() else { break };
+            from = last.index + 1;
+            for r in page {
+                let tier = match r.tier {
+                    LedgerTier::Fields => Tier::Fields,
+                    LedgerTier::Payload => Tier::Payload,
+                };
+                let salt: [u8; 32] = r.salt.as_slice().try_into().unwrap_or([0; 32]);
+                let sealed = SealedTier {
+                    tier,
+                    salt,
+                    wrapped_key: r.wrapped_key,
+                    ciphertext: r.ciphertext,
+                };
+                records.push(BundleRecord {
+                    index: r.index,
+                    tier,
+                    salt: Bytes(r.salt),
+                    canonical: Bytes(sealed.decrypt(kek).unwrap_or_default()),
+                });
+            }
+        }
+    }
+    let tombstones = tx
+        .ledger_tombstones()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|t| Tombstone {
+            index: t.index,
+            tier: match t.tier {
+                LedgerTier::Fields => Tier::Fields,
+                LedgerTier::Payload => Tier::Payload,
+            },
+            deleted_at_ms: t.deleted_at_ms,
+            rule: t.rule,
+        })
+        .collect();
+    let checkpoints: Vec<String> = tx
+        .ledger_checkpoints()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|(_, note)| note)
+        .collect();
+    let public_keys = tx.ledger_keys().await.map_err(e)?;
+    let _ = tx.rollback().await;
+    db.close().await;
+    let origin = public_keys
+        .first()
+        .and_then(|k| k.split('+').next())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        origin,
+        public_keys,
+        leaves,
+        nodes,
+        records,
+        tombstones,
+        checkpoints,
+        records_withheld: kek.is_none(),
+    })
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(f)
 }
 
 fn read_bundle(path: &PathBuf) -> Result<Bundle, String> {
@@ -156,10 +309,13 @@ fn read_bundle(path: &PathBuf) -> Result<Bundle, String> {
 }
 
 fn run_verify(a: &VerifyArgs) -> Result<ExitCode, String> {
-    let Some(path) = &a.source.bundle else {
-        return Err(needs_store());
+    let kek = read_kek(a.kek_file.as_ref())?;
+    let bundle = match (&a.source.bundle, database_url(a.source.database_url.as_ref(), a.source.data_dir.as_ref())) {
+        (Some(path), _) => read_bundle(path)?,
+        (None, Some(url)) => block_on(export_database(&url, kek.as_ref()))?,
+        (None, None) => return Err("請指定 --bundle、--data-dir 或 --database-url / give --bundle, --data-dir or --database-url".into()),
     };
-    let bundle = read_bundle(path)?;
+    let records_withheld = a.source.bundle.is_none() && kek.is_none();
     let trusted_checkpoint = match &a.trusted_checkpoint {
         Some(p) => Some(
             std::fs::read_to_string(p)
@@ -176,6 +332,7 @@ fn run_verify(a: &VerifyArgs) -> Result<ExitCode, String> {
         trusted_checkpoint,
         trusted_keys,
         clock_jump_threshold_ms: a.clock_jump_secs.saturating_mul(1000),
+        records_withheld,
     };
     let report = verify(&bundle, &opts).map_err(|e| e.to_string())?;
     print_report(&report, a.max_findings);
@@ -212,18 +369,31 @@ fn print_report(r: &Report, max_findings: usize) {
 }
 
 fn run_export(a: &ExportArgs) -> Result<ExitCode, String> {
-    let Some(entries) = a.sample else {
-        return Err(needs_store());
+    let bundle = if let Some(entries) = a.sample {
+        let mut rng = ChaCha20Rng::seed_from_u64(a.seed);
+        sample_ledger(
+            "custos.sample/ledger",
+            entries,
+            a.checkpoint_every,
+            &mut rng,
+        )
+        .map_err(|e| e.to_string())?
+        .export()
+    } else if let Some(url) = database_url(a.database_url.as_ref(), a.data_dir.as_ref()) {
+        let kek = read_kek(a.kek_file.as_ref())?;
+        if kek.is_none() {
+            eprintln!(
+                "custos ledger export: 未提供 --kek-file，匯出檔不含紀錄內容 / no --kek-file: the \
+                 bundle leaves the records out (the tree, nodes and checkpoints stay verifiable)"
+            );
+        }
+        block_on(export_database(&url, kek.as_ref()))?
+    } else {
+        return Err(
+            "請指定 --database-url、--data-dir 或 --sample / give --database-url, --data-dir or --sample"
+                .into(),
+        );
     };
-    let mut rng = ChaCha20Rng::seed_from_u64(a.seed);
-    let ledger = sample_ledger(
-        "custos.sample/ledger",
-        entries,
-        a.checkpoint_every,
-        &mut rng,
-    )
-    .map_err(|e| e.to_string())?;
-    let bundle = ledger.export();
     let json = bundle.to_json().map_err(|e| e.to_string())?;
     std::fs::write(&a.out, json)
         .map_err(|e| format!("無法寫入 {0} / cannot write {0}: {e}", a.out.display()))?;
@@ -304,6 +474,7 @@ fn run_proof(kind: ProofKind) -> Result<ExitCode, String> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use custos_ledger::bundle::Location;
 
     #[derive(Debug, Parser)]
     struct Cli {
@@ -397,7 +568,7 @@ mod tests {
             ExitCode::from(2)
         );
         assert_eq!(
-            ledger(&["verify", "--database-url", "sqlite:x.db"]),
+            ledger(&["verify", "--database-url", "/nonexistent/custos/x.db"]),
             ExitCode::from(2)
         );
         assert_eq!(
@@ -434,6 +605,221 @@ mod tests {
         assert_eq!(
             ledger(&["proof", "inclusion", "--bundle", bs, "--index", "70"]),
             ExitCode::from(2)
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    /// Writes a small ledger through the store, the way the group-commit writer does: sealed
+    /// records, leaf and node rows, a signed checkpoint after each batch, one deleted tier.
+    async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
+        use custos_ledger::append::{AppendState, PreparedEntry};
+        use custos_ledger::checkpoint::Checkpoint;
+        use custos_ledger::leaf::EntryKind;
+        use custos_ledger::note::NoteSigner;
+        use custos_ledger::record::AuditRecord;
+        use custos_store::ledger::{
+            LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTombstoneRow,
+        };
+
+        let db = Database::connect(path.to_str().unwrap(), ConnectOptions::default())
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let mut state = AppendState::new(86_400_000);
+        let mut tx = db.begin().await.unwrap();
+        tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+            .await
+            .unwrap();
+        for batch in 0..4i64 {
+            let mut appended = Vec::new();
+            for j in 0..10i64 {
+                let now = 1_764_201_600_000 + batch * 1_000 + j;
+                let rec = AuditRecord {
+                    account: "teller01".into(),
+                    ip: "10.0.0.1".into(),
+                    occurred_at_ms: now,
+                    operation_code: "Z21".into(),
+                    conditions: format!("A12345678{j}"),
+                    case_number: "2026-1".into(),
+                    reason: "credit review".into(),
+                };
+                let (fields, fc) =
+                    SealedTier::seal(&mut rng, kek, Tier::Fields, &rec.canonical_bytes()).unwrap();
+                let payload = (j % 3 == 0)
+                    .then(|| SealedTier::seal(&mut rng, kek, Tier::Payload, b"result").unwrap());
+                let a = state.append(
+                    now,
+                    &PreparedEntry {
+                        kind: EntryKind::LOOKUP_GRANTED,
+                        actor: [1; 16],
+                        fields_commitment: fc,
+                        payload_commitment: payload.as_ref().map(|(_, c)| *c),
+                    },
+                );
+                let mut records = Vec::new();
+                for (sealed, tier) in std::iter::once((fields, LedgerTier::Fields))
+                    .chain(payload.map(|(p, _)| (p, LedgerTier::Payload)))
+                {
+                    records.push(LedgerRecordRow {
+                        index: a.index,
+                        tier,
+                        salt: sealed.salt.to_vec(),
+                        wrapped_key: sealed.wrapped_key,
+                        ciphertext: sealed.ciphertext,
+                        subject_index: None,
+                    });
+                }
+                let nodes: Vec<(u8, u64, [u8; 32])> = a
+                    .nodes
+                    .iter()
+                    .map(|(id, h)| (id.level, id.index, *h))
+                    .collect();
+                appended.push((a, nodes, records));
+            }
+            let rows: Vec<LedgerAppendRows<'_>> = appended
+                .iter()
+                .map(|(a, nodes, records)| LedgerAppendRows {
+                    index: a.index,
+                    timestamp_ms: a.timestamp_ms,
+                    leaf: &a.leaf,
+                    nodes,
+                    records,
+                })
+                .collect();
+            tx.ledger_append_batch(&rows).await.unwrap();
+            tx.ledger_set_head(LedgerHead {
+                size: state.size(),
+                last_ts_ms: None,
+            })
+            .await
+            .unwrap();
+            let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
+                .sign(&signer)
+                .unwrap()
+                .to_string();
+            tx.ledger_insert_checkpoint(state.size(), &note, 0)
+                .await
+                .unwrap();
+        }
+        tx.ledger_delete_tier(&LedgerTombstoneRow {
+            index: 3,
+            tier: LedgerTier::Payload,
+            deleted_at_ms: 5,
+            rule: "J6.1".into(),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+    }
+
+    #[test]
+    fn a_database_ledger_verifies_and_any_changed_stored_byte_is_named() {
+        use sqlx::{Connection, Row};
+
+        let d = temp_dir("db");
+        let path = d.join("custos.db");
+        let kek = SecretKey([4; 32]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            write_sqlite_ledger(&path, &kek).await;
+            let url = path.to_str().unwrap();
+            let check = |withheld: bool| async move {
+                let key = SecretKey([4; 32]);
+                let b = export_database(url, (!withheld).then_some(&key)).await.unwrap();
+                verify(&b, &VerifyOptions::default()).unwrap()
+            };
+            let r = check(false).await;
+            assert!(r.intact(), "{:?}", r.findings);
+            assert_eq!(r.size, 40);
+            assert_eq!(r.tombstones, 1);
+            assert!(check(true).await.intact());
+
+            // The append-only triggers are dropped first, as an attacker with the file would.
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let triggers: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            for t in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            let mut rng = ChaCha20Rng::seed_from_u64(1);
+            for case in 0..256u32 {
+                use rand_core::Rng as _;
+                let pick = |rng: &mut ChaCha20Rng, n: usize| (rng.next_u64() % n as u64) as usize;
+                let table = pick(&mut rng, 4);
+                let (select, update, col) = match table {
+                    0 => ("SELECT idx AS k1, 0 AS k2, leaf AS v FROM ledger_leaves", "UPDATE ledger_leaves SET leaf = $1 WHERE idx = $2", "leaf"),
+                    1 => ("SELECT level AS k1, idx AS k2, hash AS v FROM ledger_nodes", "UPDATE ledger_nodes SET hash = $1 WHERE level = $2 AND idx = $3", "hash"),
+                    2 => match pick(&mut rng, 3) {
+                        0 => ("SELECT idx AS k1, tier AS k2, salt AS v FROM ledger_records", "UPDATE ledger_records SET salt = $1 WHERE idx = $2 AND tier = $3", "salt"),
+                        1 => ("SELECT idx AS k1, tier AS k2, ciphertext AS v FROM ledger_records", "UPDATE ledger_records SET ciphertext = $1 WHERE idx = $2 AND tier = $3", "ciphertext"),
+                        _ => ("SELECT idx AS k1, tier AS k2, wrapped_key AS v FROM ledger_records", "UPDATE ledger_records SET wrapped_key = $1 WHERE idx = $2 AND tier = $3", "wrapped_key"),
+                    },
+                    _ => ("SELECT id AS k1, 0 AS k2, CAST(note AS BLOB) AS v FROM ledger_checkpoints ORDER BY id", "UPDATE ledger_checkpoints SET note = CAST($1 AS TEXT) WHERE id = $2", "note"),
+                };
+                let rows = sqlx::query(select).fetch_all(&mut conn).await.unwrap();
+                let row = &rows[pick(&mut rng, rows.len())];
+                let k1: i64 = row.get("k1");
+                let original: Vec<u8> = row.get("v");
+                let mut changed = original.clone();
+                let expected = match table {
+                    0 => Location::Leaf(k1 as u64),
+                    1 => Location::Node(custos_ledger::tree::NodeId { level: k1 as u8, index: row.get::<i64, _>("k2") as u64 }),
+                    2 => Location::Record {
+                        index: k1 as u64,
+                        tier: if row.get::<String, _>("k2") == "fields" { Tier::Fields } else { Tier::Payload },
+                    },
+                    _ => Location::Checkpoint { ordinal: (k1 - 1) as usize },
+                };
+                if table == 3 {
+                    let ascii: Vec<usize> = (0..changed.len()).filter(|&p| changed[p].is_ascii()).collect();
+                    let p = ascii[pick(&mut rng, ascii.len())];
+                    changed[p] ^= (1 + pick(&mut rng, 127)) as u8;
+                } else {
+                    let p = pick(&mut rng, changed.len());
+                    changed[p] ^= (1 + pick(&mut rng, 255)) as u8;
+                }
+                let set = |bytes: Vec<u8>| {
+                    let q = sqlx::query(update).bind(bytes).bind(k1);
+                    if table == 1 {
+                        q.bind(row.get::<i64, _>("k2"))
+                    } else if table == 2 {
+                        q.bind(row.get::<String, _>("k2"))
+                    } else {
+                        q
+                    }
+                };
+                set(changed).execute(&mut conn).await.unwrap();
+                let r = check(false).await;
+                assert!(!r.intact(), "case {case}: {col} of {expected} changed, not detected");
+                let found = r.first_bad().unwrap().location.clone();
+                match &expected {
+                    Location::Checkpoint { .. } => assert!(
+                        r.findings.iter().any(|f| f.location == expected),
+                        "case {case}: {expected}: {:?}", r.findings
+                    ),
+                    Location::Leaf(i) => assert_eq!(found.index(), Some(*i), "case {case}: {:?}", r.findings),
+                    e => assert_eq!(&found, e, "case {case}: {:?}", r.findings),
+                }
+                set(original).execute(&mut conn).await.unwrap();
+            }
+            assert!(check(false).await.intact());
+        });
+        assert_eq!(
+            ledger(&["verify", "--database-url", path.to_str().unwrap()]),
+            ExitCode::SUCCESS
         );
         std::fs::remove_dir_all(d).unwrap();
     }
