@@ -13,12 +13,14 @@ use clap::{Args, Subcommand};
 use custos_ledger::bundle::{
     BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, Report, VerifyOptions, verify,
 };
+use custos_ledger::checkpoint::Checkpoint;
 use custos_ledger::hash::leaf_hash;
 use custos_ledger::memory::sample_ledger;
 use custos_ledger::note::NoteVerifier;
 use custos_ledger::proof::{verify_consistency, verify_inclusion};
 use custos_ledger::record::{SealedTier, SecretKey, Tier, Tombstone};
 use custos_ledger::tree::{MemoryNodeStore, Tree};
+use custos_ledger::tree::{fold_range, perfect_subtrees};
 use custos_store::ledger::LedgerTier;
 use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
@@ -43,6 +45,19 @@ enum LedgerCommand {
     Export(ExportArgs),
     /// Print an inclusion or consistency proof from a bundle, checked before it is printed.
     Proof(ProofArgs),
+    /// The start-up check: the stored tree must reproduce the latest checkpoint's root.
+    /// Exit 0 when it does, 1 when not (then run `custos ledger verify`), 2 when unreadable.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The database (sqlite:PATH, a file path, or postgres://…).
+    #[arg(long, required_unless_present = "data_dir")]
+    database_url: Option<String>,
+    /// A Custos data directory (its database is `custos.db` inside).
+    #[arg(long, conflicts_with = "database_url")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +167,7 @@ pub fn run(args: LedgerArgs) -> ExitCode {
         LedgerCommand::Verify(a) => run_verify(&a),
         LedgerCommand::Export(a) => run_export(&a),
         LedgerCommand::Proof(a) => run_proof(a.kind),
+        LedgerCommand::Check(a) => run_check(&a),
     };
     match result {
         Ok(code) => code,
@@ -292,6 +308,93 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
         checkpoints,
         records_withheld: kek.is_none(),
     })
+}
+
+/// Why start-up must be refused.
+#[derive(Debug)]
+pub enum StartupCheckError {
+    /// The database cannot be read (exit 2).
+    Unreadable(String),
+    /// The stored tree does not match the latest checkpoint (exit 1).
+    Mismatch(String),
+}
+
+/// The start-up check of ADR 0103: the stored tree reproduces the latest signed checkpoint's root
+/// (read from ≤ 64 stored nodes, no rebuild). `serve` refuses to start on `Err`.
+pub async fn startup_check(db: &Database) -> Result<(), StartupCheckError> {
+    let unreadable = |e: custos_store::StoreError| StartupCheckError::Unreadable(e.to_string());
+    let refuse = |why: String| {
+        StartupCheckError::Mismatch(format!(
+            "帳本與最新檢查點不符，拒絕啟動；請執行 `custos ledger verify` / the stored ledger does not \
+             match its latest checkpoint ({why}); refusing to start — run `custos ledger verify`"
+        ))
+    };
+    let mut tx = db.begin_read().await.map_err(unreadable)?;
+    let Some((_, note)) = tx.ledger_latest_checkpoint().await.map_err(unreadable)? else {
+        return Ok(());
+    };
+    let keys: Vec<NoteVerifier> = tx
+        .ledger_keys()
+        .await
+        .map_err(unreadable)?
+        .iter()
+        .filter_map(|k| NoteVerifier::parse(k).ok())
+        .collect();
+    let (cp, _) = Checkpoint::open(&note, &keys, None).map_err(|e| refuse(e.to_string()))?;
+    let head = tx.ledger_head().await.map_err(unreadable)?;
+    if head.size < cp.size {
+        return Err(refuse(format!(
+            "{} entries stored, the checkpoint covers {}",
+            head.size, cp.size
+        )));
+    }
+    let ids: Vec<(u8, u64)> = perfect_subtrees(0, cp.size)
+        .iter()
+        .map(|n| (n.level, n.index))
+        .collect();
+    let nodes = tx.ledger_nodes(&ids).await.map_err(unreadable)?;
+    let _ = tx.rollback().await;
+    let hashes: Option<Vec<[u8; 32]>> = nodes.into_iter().collect();
+    let Some(hashes) = hashes else {
+        return Err(refuse("stored nodes are missing".into()));
+    };
+    if fold_range(&hashes) == cp.root {
+        Ok(())
+    } else {
+        Err(refuse(format!("root at size {} differs", cp.size)))
+    }
+}
+
+fn run_check(a: &CheckArgs) -> Result<ExitCode, String> {
+    let Some(url) = database_url(a.database_url.as_ref(), a.data_dir.as_ref()) else {
+        return Err(
+            "請指定 --database-url 或 --data-dir / give --database-url or --data-dir".into(),
+        );
+    };
+    let result = block_on(async {
+        let opts = ConnectOptions {
+            create_if_missing: false,
+            max_connections: 1,
+            ..ConnectOptions::default()
+        };
+        let db = Database::connect(&url, opts)
+            .await
+            .map_err(|e| e.to_string())?;
+        let r = startup_check(&db).await;
+        db.close().await;
+        Ok(r)
+    })?;
+    match result {
+        Ok(()) => {
+            println!("帳本與最新檢查點一致 / the stored ledger matches its latest checkpoint");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StartupCheckError::Mismatch(m)) => {
+            println!("{m}");
+            Ok(ExitCode::from(EXIT_TAMPERED))
+        }
+        Err(StartupCheckError::Unreadable(m)) => Err(m),
+    }
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
@@ -820,6 +923,25 @@ mod tests {
         assert_eq!(
             ledger(&["verify", "--database-url", path.to_str().unwrap()]),
             ExitCode::SUCCESS
+        );
+        assert_eq!(
+            ledger(&["check", "--database-url", path.to_str().unwrap()]),
+            ExitCode::SUCCESS
+        );
+        // A changed node on the right edge makes the start-up check refuse.
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(path.to_str().unwrap())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        assert_eq!(
+            ledger(&["check", "--database-url", path.to_str().unwrap()]),
+            ExitCode::from(EXIT_TAMPERED)
         );
         std::fs::remove_dir_all(d).unwrap();
     }
