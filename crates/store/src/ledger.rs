@@ -426,6 +426,13 @@ impl Tx {
         tombstone: &LedgerTombstoneRow,
     ) -> Result<(), StoreError> {
         let idx = int(tombstone.index)?;
+        if self.backend() == Backend::Sqlite {
+            // Freed cells and pages are overwritten with zeros, so the deleted salt, wrapped key
+            // and ciphertext do not linger in the file (J6.1); see `Database::ledger_purge`.
+            with_conn!(self, conn => {
+                sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
+            });
+        }
         let deleted = with_conn!(self, conn => {
             let deleted = sqlx::query("DELETE FROM ledger_records WHERE idx = $1 AND tier = $2")
                 .bind(idx)
@@ -544,6 +551,25 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?
         }))
+    }
+}
+
+impl crate::database::Database {
+    /// After a deletion run: on SQLite, copies the WAL into the database file and truncates it
+    /// (`wal_checkpoint(TRUNCATE)`), so the old page images holding deleted tiers leave the WAL too;
+    /// with `secure_delete` (set by [`Tx::ledger_delete_tier`]) the freed space in the database
+    /// file is zeroed. On PostgreSQL deleted tuples stay in the heap until `VACUUM` reclaims them
+    /// and in WAL segments and backups until those are recycled (docs/ledger.md).
+    pub async fn ledger_purge(&self) -> Result<(), StoreError> {
+        if self.backend() == Backend::Sqlite {
+            let mut tx = self.begin_read().await?;
+            // A checkpoint cannot run inside a transaction: end it and use the same connection.
+            with_conn!(tx, conn => {
+                sqlx::raw_sql("COMMIT; PRAGMA wal_checkpoint(TRUNCATE); BEGIN").execute(&mut *conn).await?;
+            });
+            tx.commit().await?;
+        }
+        Ok(())
     }
 }
 
@@ -710,6 +736,52 @@ mod tests {
                 err.contains("append-only") || err.contains("never updated"),
                 "{sql}: {err}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn after_a_deletion_run_neither_file_holds_the_deleted_bytes() {
+        let (dir, db) = sqlite().await;
+        let mut tx = db.begin().await.unwrap();
+        let mut secrets = Vec::new();
+        for i in 0..20u64 {
+            let l = leaf(i as u8);
+            // A distinctive 64-byte "ciphertext" per record.
+            let ct: Vec<u8> = (0..64u8)
+                .map(|b| b.wrapping_mul(31).wrapping_add(i as u8 * 7 + 1))
+                .collect();
+            let mut r = record(i, LedgerTier::Payload);
+            r.ciphertext.clone_from(&ct);
+            secrets.push(ct);
+            tx.ledger_append(&LedgerAppendRows {
+                index: i,
+                timestamp_ms: 1,
+                leaf: &l,
+                nodes: &[],
+                records: std::slice::from_ref(&r),
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        for i in (0..20u64).step_by(2) {
+            db.ledger_delete_tier(&LedgerTombstoneRow {
+                index: i,
+                tier: LedgerTier::Payload,
+                deleted_at_ms: 2,
+                rule: "J6.1".into(),
+            })
+            .await
+            .unwrap();
+        }
+        db.ledger_purge().await.unwrap();
+        let mut bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+        if let Ok(wal) = std::fs::read(dir.path().join("t.db-wal")) {
+            bytes.extend_from_slice(&wal);
+        }
+        for (i, ct) in secrets.iter().enumerate() {
+            let found = bytes.windows(ct.len()).any(|w| w == ct.as_slice());
+            assert_eq!(found, i % 2 == 1, "record {i}: deleted={}", i % 2 == 0);
         }
     }
 
