@@ -9,6 +9,7 @@
 //! - [`tree`] and [`proof`]: the RFC 6962 Merkle tree kept as complete-subtree node hashes behind
 //!   [`tree::NodeStore`], inclusion and consistency proofs and their RFC 9162 verification;
 //! - [`note`] and [`checkpoint`]: C2SP signed notes with Ed25519 keys and C2SP tlog checkpoints;
+//! - [`cosignature`]: witness cosignatures (C2SP tlog-cosignature, Ed25519);
 //! - [`append`]: the pure core of the write path (index, timestamp, leaf and node rows);
 //! - [`bundle`]: the offline export an auditor verifies with `custos ledger verify`;
 //! - [`memory`]: the whole write path in memory — the reference model for the database, and the
@@ -23,6 +24,7 @@
 pub mod append;
 pub mod bundle;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod hash;
 pub mod leaf;
 pub mod memory;
