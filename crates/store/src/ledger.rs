@@ -15,7 +15,7 @@
 
 use sqlx::Row;
 
-use crate::database::{Backend, Tx, database_methods, with_conn};
+use crate::database::{Backend, Tx, TxInner, database_methods, with_conn};
 use crate::error::StoreError;
 
 /// The committed size of the ledger and its newest entry's timestamp.
@@ -169,6 +169,18 @@ impl Tx {
         with_conn!(self, conn => {
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
         });
+        Ok(())
+    }
+
+    /// Makes this (read) transaction one consistent snapshot for an export: on PostgreSQL
+    /// `REPEATABLE READ, READ ONLY` (must be the transaction's first statement); SQLite read
+    /// transactions already are snapshots.
+    pub async fn ledger_snapshot(&mut self) -> Result<(), StoreError> {
+        if let TxInner::Postgres(t) = &mut self.inner {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut **t)
+                .await?;
+        }
         Ok(())
     }
 

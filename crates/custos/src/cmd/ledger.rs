@@ -212,6 +212,7 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
         .map_err(|e| e.to_string())?;
     let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
     let e = |e: custos_store::StoreError| e.to_string();
+    tx.ledger_snapshot().await.map_err(e)?;
     let mut leaves = Vec::new();
     loop {
         let page = tx
