@@ -946,4 +946,176 @@ mod tests {
         );
         std::fs::remove_dir_all(d).unwrap();
     }
+
+    /// Appends `n` sealed entries in one transaction, as the group-commit writer does.
+    async fn append_sealed_batch(
+        tx: &mut custos_store::Tx,
+        state: &mut custos_ledger::append::AppendState,
+        kek: &SecretKey,
+        rng: &mut ChaCha20Rng,
+        n: u64,
+    ) {
+        use custos_ledger::append::PreparedEntry;
+        use custos_ledger::leaf::EntryKind;
+        use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow};
+
+        let mut appended = Vec::new();
+        for _ in 0..n {
+            let now = 1_764_201_600_000 + state.size() as i64;
+            let (sealed, c) = SealedTier::seal(rng, kek, Tier::Fields, b"\x01fields").unwrap();
+            let a = state.append(
+                now,
+                &PreparedEntry {
+                    kind: EntryKind::SIGN_IN,
+                    actor: [2; 16],
+                    fields_commitment: c,
+                    payload_commitment: None,
+                },
+            );
+            let record = [LedgerRecordRow {
+                index: a.index,
+                tier: LedgerTier::Fields,
+                salt: sealed.salt.to_vec(),
+                wrapped_key: sealed.wrapped_key,
+                ciphertext: sealed.ciphertext,
+                subject_index: None,
+            }];
+            let nodes: Vec<(u8, u64, [u8; 32])> = a
+                .nodes
+                .iter()
+                .map(|(id, h)| (id.level, id.index, *h))
+                .collect();
+            appended.push((a, nodes, record));
+        }
+        let rows: Vec<LedgerAppendRows<'_>> = appended
+            .iter()
+            .map(|(a, nodes, record)| LedgerAppendRows {
+                index: a.index,
+                timestamp_ms: a.timestamp_ms,
+                leaf: &a.leaf,
+                nodes,
+                records: record,
+            })
+            .collect();
+        tx.ledger_append_batch(&rows).await.unwrap();
+        tx.ledger_set_head(LedgerHead {
+            size: state.size(),
+            last_ts_ms: None,
+        })
+        .await
+        .unwrap();
+    }
+
+    /// Run by the crash test as a child process: appends batches for ever, signing a checkpoint
+    /// only after each batch is committed, and reports each durable checkpoint on stdout.
+    #[test]
+    #[ignore = "run as a child process by the crash test"]
+    fn crash_child_writer() {
+        use custos_ledger::append::AppendState;
+        use custos_ledger::checkpoint::Checkpoint;
+        use custos_ledger::note::NoteSigner;
+
+        let Ok(path) = std::env::var("CUSTOS_CRASH_DB") else {
+            return;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let db = Database::connect(&path, ConnectOptions::default())
+                .await
+                .unwrap();
+            let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+            let kek = SecretKey([4; 32]);
+            let mut rng = ChaCha20Rng::seed_from_u64(5);
+            let mut state = AppendState::new(86_400_000);
+            for round in 0u64.. {
+                let mut tx = db.begin().await.unwrap();
+                append_sealed_batch(&mut tx, &mut state, &kek, &mut rng, 7).await;
+                tx.commit().await.unwrap();
+                // Durable now: only now is the checkpoint signed.
+                let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
+                    .sign(&signer)
+                    .unwrap()
+                    .to_string();
+                let mut tx = db.begin().await.unwrap();
+                tx.ledger_insert_checkpoint(state.size(), &note, 0)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                println!("durable checkpoint {round} at {}", state.size());
+            }
+        });
+    }
+
+    #[test]
+    fn a_writer_killed_mid_batch_leaves_a_ledger_that_starts_and_verifies() {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+
+        let d = temp_dir("crash");
+        let path = d.join("custos.db");
+        let url = path.to_str().unwrap().to_owned();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let db = Database::connect(&url, ConnectOptions::default())
+                .await
+                .unwrap();
+            db.migrate().await.unwrap();
+            let signer =
+                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+            let mut tx = db.begin().await.unwrap();
+            tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            db.close().await;
+        });
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "cmd::ledger::tests::crash_child_writer",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("CUSTOS_CRASH_DB", &url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut seen = 0;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if line.unwrap().starts_with("durable checkpoint") {
+                seen += 1;
+                if seen == 25 {
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, 25, "the child writer stopped early");
+        // SIGKILL: no chance to finish the batch it is writing.
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        rt.block_on(async {
+            let db = Database::connect(&url, ConnectOptions::default())
+                .await
+                .unwrap();
+            assert!(startup_check(&db).await.is_ok());
+            db.close().await;
+            let kek = SecretKey([4; 32]);
+            let bundle = export_database(&url, Some(&kek)).await.unwrap();
+            let r = verify(&bundle, &VerifyOptions::default()).unwrap();
+            assert!(r.intact(), "{:?}", r.findings);
+            assert!(r.checkpoints_verified >= 25);
+            assert_eq!(r.size % 7, 0, "a torn batch");
+        });
+        std::fs::remove_dir_all(d).unwrap();
+    }
 }
