@@ -25,6 +25,7 @@
 pub mod database;
 pub mod error;
 pub mod jobs;
+pub mod ledger;
 pub mod migrations;
 pub mod organisation;
 mod row;

@@ -1,13 +1,1121 @@
-//! `custos ledger`.
+//! `custos ledger`: offline verification of a ledger bundle, export, and proofs (J4.11, J1.D3).
+//!
+//! `verify` is what an external auditor runs, offline: it exits 0 when the ledger is intact, 1 when
+//! anything is tampered or inconsistent (printing the first bad index), and 2 on usage errors or an
+//! unreadable input. Verifying a data directory or database URL and exporting from the database
+//! need the storage crate and say so; `export --sample N` writes a sample bundle meanwhile.
 
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Subcommand};
+use custos_ledger::bundle::{
+    BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, Report, VerifyOptions, verify,
+};
+use custos_ledger::checkpoint::Checkpoint;
+use custos_ledger::hash::leaf_hash;
+use custos_ledger::memory::sample_ledger;
+use custos_ledger::note::NoteVerifier;
+use custos_ledger::proof::{verify_consistency, verify_inclusion};
+use custos_ledger::record::{SealedTier, SecretKey, Tier, Tombstone};
+use custos_ledger::tree::{MemoryNodeStore, Tree};
+use custos_ledger::tree::{fold_range, perfect_subtrees};
+use custos_store::ledger::LedgerTier;
+use custos_store::{ConnectOptions, Database};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+/// Exit code when the ledger is tampered or inconsistent.
+const EXIT_TAMPERED: u8 = 1;
+
 /// Arguments of `custos ledger`.
-#[derive(Debug, clap::Args)]
-pub struct LedgerArgs {}
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    command: LedgerCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum LedgerCommand {
+    /// Verify a ledger: every leaf, node, record commitment, checkpoint signature and consistency.
+    /// Exit 0 intact, 1 tampered or inconsistent, 2 usage error or unreadable input.
+    Verify(VerifyArgs),
+    /// Write a bundle (leaves, records still held, tombstones, checkpoints, public keys).
+    Export(ExportArgs),
+    /// Print an inclusion or consistency proof from a bundle, checked before it is printed.
+    Proof(ProofArgs),
+    /// The start-up check: the stored tree must reproduce the latest checkpoint's root.
+    /// Exit 0 when it does, 1 when not (then run `custos ledger verify`), 2 when unreadable.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The database (sqlite:PATH, a file path, or postgres://…).
+    #[arg(long, required_unless_present = "data_dir")]
+    database_url: Option<String>,
+    /// A Custos data directory (its database is `custos.db` inside).
+    #[arg(long, conflicts_with = "database_url")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[group(id = "source", required = true, multiple = false)]
+struct SourceArgs {
+    /// A bundle written by `custos ledger export`.
+    #[arg(long, group = "source")]
+    bundle: Option<PathBuf>,
+    /// A Custos data directory (SQLite).
+    #[arg(long, group = "source")]
+    data_dir: Option<PathBuf>,
+    /// A database URL (sqlite:… or postgres:…).
+    #[arg(long, group = "source")]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// A checkpoint you kept from earlier (signed-note text): the log must still extend it.
+    /// This catches a truncated log re-signed with the stored key.
+    #[arg(long)]
+    trusted_checkpoint: Option<PathBuf>,
+    /// A public key you trust (`name+id+base64`), besides those in the bundle. Repeatable.
+    #[arg(long)]
+    trusted_key: Vec<String>,
+    /// Forward clock jumps between consecutive entries beyond this many seconds are listed.
+    #[arg(long, default_value_t = 86_400)]
+    clock_jump_secs: i64,
+    /// How many findings to print.
+    #[arg(long, default_value_t = 20)]
+    max_findings: usize,
+    /// File holding the key-encryption key (64 hex digits) that opens the record tiers of a
+    /// database; without it the tree, nodes and checkpoints are verified and records are not.
+    #[arg(long)]
+    kek_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+    /// The database to export (sqlite:PATH, a file path, or postgres://…).
+    #[arg(long, conflicts_with = "sample")]
+    database_url: Option<String>,
+    /// A Custos data directory (its database is `custos.db` inside).
+    #[arg(long, conflicts_with_all = ["sample", "database_url"])]
+    data_dir: Option<PathBuf>,
+    /// File holding the key-encryption key (64 hex digits): include the records still held,
+    /// decrypted, so the auditor can recompute their commitments.
+    #[arg(long)]
+    kek_file: Option<PathBuf>,
+    /// Export a generated sample ledger of N entries instead of the database (for trials and
+    /// auditor training; the database export needs the storage crate).
+    #[arg(long)]
+    sample: Option<u64>,
+    /// Seed of the sample ledger.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Sign a checkpoint every N sample entries.
+    #[arg(long, default_value_t = 1000)]
+    checkpoint_every: u64,
+    /// Also write the latest checkpoint here (an auditor keeps it for `--trusted-checkpoint`).
+    #[arg(long)]
+    checkpoint_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ProofArgs {
+    #[command(subcommand)]
+    kind: ProofKind,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProofKind {
+    /// Inclusion proof of entry INDEX in the tree of SIZE entries (default: all).
+    Inclusion {
+        /// The bundle.
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The entry index.
+        #[arg(long)]
+        index: u64,
+        /// The tree size (default: the whole bundle).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Consistency proof from the tree of FROM entries to the tree of TO entries.
+    Consistency {
+        /// The bundle.
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The older size.
+        #[arg(long)]
+        from: u64,
+        /// The newer size (default: the whole bundle).
+        #[arg(long)]
+        to: Option<u64>,
+    },
+}
 
 /// Runs `custos ledger`.
-pub fn run(_args: LedgerArgs) -> ExitCode {
-    eprintln!("custos ledger: not available yet");
-    ExitCode::from(super::EXIT_USAGE)
+pub fn run(args: LedgerArgs) -> ExitCode {
+    let result = match args.command {
+        LedgerCommand::Verify(a) => run_verify(&a),
+        LedgerCommand::Export(a) => run_export(&a),
+        LedgerCommand::Proof(a) => run_proof(a.kind),
+        LedgerCommand::Check(a) => run_check(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("custos ledger: {message}");
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+fn database_url(url: Option<&String>, data_dir: Option<&PathBuf>) -> Option<String> {
+    url.cloned()
+        .or_else(|| data_dir.map(|d| d.join("custos.db").display().to_string()))
+}
+
+fn read_kek(path: Option<&PathBuf>) -> Result<Option<SecretKey>, String> {
+    let Some(p) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| format!("無法讀取 {0} / cannot read {0}: {e}", p.display()))?;
+    let bytes = hex::decode(text.trim()).map_err(|e| format!("{}: {e}", p.display()))?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        format!(
+            "金鑰須為 64 個十六進位數字 / the key must be 64 hex digits ({})",
+            p.display()
+        )
+    })?;
+    Ok(Some(SecretKey(key)))
+}
+
+/// Reads the whole ledger of a database into a bundle, from one read snapshot. With `kek`, the
+/// records still held are decrypted (a record that does not decrypt is exported empty, so its
+/// commitment check names it); without, records are left out.
+async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, String> {
+    // Never create a database that is not there: verifying nothing is not "intact".
+    let opts = ConnectOptions {
+        create_if_missing: false,
+        max_connections: 1,
+        ..ConnectOptions::default()
+    };
+    let db = Database::connect(url, opts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
+    let e = |e: custos_store::StoreError| e.to_string();
+    tx.ledger_snapshot().await.map_err(e)?;
+    let mut leaves = Vec::new();
+    loop {
+        let page = tx
+            .ledger_leaves(leaves.len() as u64, 10_000)
+            .await
+            .map_err(e)?;
+        if page.is_empty() {
+            break;
+        }
+        for (i, leaf) in page {
+            if i != leaves.len() as u64 {
+                return Err(format!(
+                    "帳本缺少第 {0} 筆 / the ledger has no entry {0} (the next stored is {i})",
+                    leaves.len()
+                ));
+            }
+            leaves.push(Bytes(leaf));
+        }
+    }
+    let mut nodes = Vec::new();
+    for level in 0..64u8 {
+        let bytes = tx.ledger_node_level(level).await.map_err(e)?;
+        if bytes.is_empty() {
+            break;
+        }
+        nodes.push(Bytes(bytes));
+    }
+    let mut records = Vec::new();
+    if let Some(kek) = kek {
+        let mut from = 0;
+        loop {
+            let page = tx.ledger_records(from, 10_000).await.map_err(e)?;
+            let Some(last) = page.last() else { break };
+            from = last.index + 1;
+            for r in page {
+                let tier = match r.tier {
+                    LedgerTier::Fields => Tier::Fields,
+                    LedgerTier::Payload => Tier::Payload,
+                };
+                let salt: [u8; 32] = r.salt.as_slice().try_into().unwrap_or([0; 32]);
+                let sealed = SealedTier {
+                    tier,
+                    salt,
+                    wrapped_key: r.wrapped_key,
+                    ciphertext: r.ciphertext,
+                };
+                records.push(BundleRecord {
+                    index: r.index,
+                    tier,
+                    salt: Bytes(r.salt),
+                    canonical: Bytes(sealed.decrypt(kek).unwrap_or_default()),
+                });
+            }
+        }
+    }
+    let tombstones = tx
+        .ledger_tombstones()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|t| Tombstone {
+            index: t.index,
+            tier: match t.tier {
+                LedgerTier::Fields => Tier::Fields,
+                LedgerTier::Payload => Tier::Payload,
+            },
+            deleted_at_ms: t.deleted_at_ms,
+            rule: t.rule,
+        })
+        .collect();
+    let checkpoints: Vec<String> = tx
+        .ledger_checkpoints()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|(_, note)| note)
+        .collect();
+    let public_keys = tx.ledger_keys().await.map_err(e)?;
+    let _ = tx.rollback().await;
+    db.close().await;
+    let origin = public_keys
+        .first()
+        .and_then(|k| k.split('+').next())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        origin,
+        public_keys,
+        leaves,
+        nodes,
+        records,
+        tombstones,
+        checkpoints,
+        records_withheld: kek.is_none(),
+    })
+}
+
+/// Why start-up must be refused.
+#[derive(Debug)]
+pub enum StartupCheckError {
+    /// The database cannot be read (exit 2).
+    Unreadable(String),
+    /// The stored tree does not match the latest checkpoint (exit 1).
+    Mismatch(String),
+}
+
+/// The start-up check of ADR 0103: the stored tree reproduces the latest signed checkpoint's root
+/// (read from ≤ 64 stored nodes, no rebuild). `serve` refuses to start on `Err`.
+pub async fn startup_check(db: &Database) -> Result<(), StartupCheckError> {
+    let unreadable = |e: custos_store::StoreError| StartupCheckError::Unreadable(e.to_string());
+    let refuse = |why: String| {
+        StartupCheckError::Mismatch(format!(
+            "帳本與最新檢查點不符，拒絕啟動；請執行 `custos ledger verify` / the stored ledger does not \
+             match its latest checkpoint ({why}); refusing to start — run `custos ledger verify`"
+        ))
+    };
+    let mut tx = db.begin_read().await.map_err(unreadable)?;
+    let Some((_, note)) = tx.ledger_latest_checkpoint().await.map_err(unreadable)? else {
+        return Ok(());
+    };
+    let keys: Vec<NoteVerifier> = tx
+        .ledger_keys()
+        .await
+        .map_err(unreadable)?
+        .iter()
+        .filter_map(|k| NoteVerifier::parse(k).ok())
+        .collect();
+    let (cp, _) = Checkpoint::open(&note, &keys, None).map_err(|e| refuse(e.to_string()))?;
+    let head = tx.ledger_head().await.map_err(unreadable)?;
+    if head.size < cp.size {
+        return Err(refuse(format!(
+            "{} entries stored, the checkpoint covers {}",
+            head.size, cp.size
+        )));
+    }
+    let ids: Vec<(u8, u64)> = perfect_subtrees(0, cp.size)
+        .iter()
+        .map(|n| (n.level, n.index))
+        .collect();
+    let nodes = tx.ledger_nodes(&ids).await.map_err(unreadable)?;
+    let _ = tx.rollback().await;
+    let hashes: Option<Vec<[u8; 32]>> = nodes.into_iter().collect();
+    let Some(hashes) = hashes else {
+        return Err(refuse("stored nodes are missing".into()));
+    };
+    if fold_range(&hashes) == cp.root {
+        Ok(())
+    } else {
+        Err(refuse(format!("root at size {} differs", cp.size)))
+    }
+}
+
+fn run_check(a: &CheckArgs) -> Result<ExitCode, String> {
+    let Some(url) = database_url(a.database_url.as_ref(), a.data_dir.as_ref()) else {
+        return Err(
+            "請指定 --database-url 或 --data-dir / give --database-url or --data-dir".into(),
+        );
+    };
+    let result = block_on(async {
+        let opts = ConnectOptions {
+            create_if_missing: false,
+            max_connections: 1,
+            ..ConnectOptions::default()
+        };
+        let db = Database::connect(&url, opts)
+            .await
+            .map_err(|e| e.to_string())?;
+        let r = startup_check(&db).await;
+        db.close().await;
+        Ok(r)
+    })?;
+    match result {
+        Ok(()) => {
+            println!("帳本與最新檢查點一致 / the stored ledger matches its latest checkpoint");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StartupCheckError::Mismatch(m)) => {
+            println!("{m}");
+            Ok(ExitCode::from(EXIT_TAMPERED))
+        }
+        Err(StartupCheckError::Unreadable(m)) => Err(m),
+    }
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(f)
+}
+
+fn read_bundle(path: &PathBuf) -> Result<Bundle, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("無法讀取 {0} / cannot read {0}: {e}", path.display()))?;
+    Bundle::from_json(&bytes).map_err(|e| format!("{e} ({})", path.display()))
+}
+
+fn run_verify(a: &VerifyArgs) -> Result<ExitCode, String> {
+    let kek = read_kek(a.kek_file.as_ref())?;
+    let bundle = match (&a.source.bundle, database_url(a.source.database_url.as_ref(), a.source.data_dir.as_ref())) {
+        (Some(path), _) => read_bundle(path)?,
+        (None, Some(url)) => block_on(export_database(&url, kek.as_ref()))?,
+        (None, None) => return Err("請指定 --bundle、--data-dir 或 --database-url / give --bundle, --data-dir or --database-url".into()),
+    };
+    let records_withheld = a.source.bundle.is_none() && kek.is_none();
+    let trusted_checkpoint = match &a.trusted_checkpoint {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| format!("無法讀取 {0} / cannot read {0}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
+    let trusted_keys = a
+        .trusted_key
+        .iter()
+        .map(|k| NoteVerifier::parse(k).map_err(|e| format!("--trusted-key {k}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = VerifyOptions {
+        trusted_checkpoint,
+        trusted_keys,
+        clock_jump_threshold_ms: a.clock_jump_secs.saturating_mul(1000),
+        records_withheld,
+    };
+    let report = verify(&bundle, &opts).map_err(|e| e.to_string())?;
+    print_report(&report, a.max_findings);
+    Ok(if report.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_TAMPERED)
+    })
+}
+
+fn print_report(r: &Report, max_findings: usize) {
+    println!(
+        "entries={} checkpoints_verified={} records_checked={} tombstones={} unsigned_tail={}",
+        r.size, r.checkpoints_verified, r.records_checked, r.tombstones, r.unsigned_tail
+    );
+    for (index, jump) in r.clock_jumps.iter().take(max_findings) {
+        println!("時鐘跳動 / clock jump at entry {index}: {jump:?}");
+    }
+    if r.intact() {
+        println!("帳本完整 / ledger intact");
+        return;
+    }
+    println!("帳本遭竄改或不一致 / ledger tampered or inconsistent");
+    if let Some(first) = r.first_bad() {
+        match first.location.index() {
+            Some(i) => println!("第一個錯誤索引 / first bad index: {i} ({})", first.location),
+            None => println!("第一個錯誤 / first problem: {}", first.location),
+        }
+    }
+    println!("發現 / findings: {}", r.findings.len());
+    for f in r.findings.iter().take(max_findings) {
+        println!("  {}: {}", f.location, f.problem);
+    }
+}
+
+fn run_export(a: &ExportArgs) -> Result<ExitCode, String> {
+    let bundle = if let Some(entries) = a.sample {
+        let mut rng = ChaCha20Rng::seed_from_u64(a.seed);
+        sample_ledger(
+            "custos.sample/ledger",
+            entries,
+            a.checkpoint_every,
+            &mut rng,
+        )
+        .map_err(|e| e.to_string())?
+        .export()
+    } else if let Some(url) = database_url(a.database_url.as_ref(), a.data_dir.as_ref()) {
+        let kek = read_kek(a.kek_file.as_ref())?;
+        if kek.is_none() {
+            eprintln!(
+                "custos ledger export: 未提供 --kek-file，匯出檔不含紀錄內容 / no --kek-file: the \
+                 bundle leaves the records out (the tree, nodes and checkpoints stay verifiable)"
+            );
+        }
+        block_on(export_database(&url, kek.as_ref()))?
+    } else {
+        return Err(
+            "請指定 --database-url、--data-dir 或 --sample / give --database-url, --data-dir or --sample"
+                .into(),
+        );
+    };
+    let json = bundle.to_json().map_err(|e| e.to_string())?;
+    std::fs::write(&a.out, json)
+        .map_err(|e| format!("無法寫入 {0} / cannot write {0}: {e}", a.out.display()))?;
+    if let (Some(p), Some(cp)) = (&a.checkpoint_out, bundle.checkpoints.last()) {
+        std::fs::write(p, cp)
+            .map_err(|e| format!("無法寫入 {0} / cannot write {0}: {e}", p.display()))?;
+    }
+    println!(
+        "已匯出 / exported {} entries, {} checkpoints to {}",
+        bundle.leaves.len(),
+        bundle.checkpoints.len(),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tree_of(bundle: &Bundle) -> Result<Tree<MemoryNodeStore>, String> {
+    let mut t = Tree::new(MemoryNodeStore::new());
+    for l in &bundle.leaves {
+        t.append(&l.0).map_err(|e| e.to_string())?;
+    }
+    Ok(t)
+}
+
+fn run_proof(kind: ProofKind) -> Result<ExitCode, String> {
+    let out = match kind {
+        ProofKind::Inclusion {
+            bundle,
+            index,
+            size,
+        } => {
+            let b = read_bundle(&bundle)?;
+            let t = tree_of(&b)?;
+            let size = size.unwrap_or(t.size());
+            let proof = t.inclusion_proof(index, size).map_err(|e| e.to_string())?;
+            let root = t.root_at(size).map_err(|e| e.to_string())?;
+            let leaf = b
+                .leaves
+                .get(usize::try_from(index).map_err(|e| e.to_string())?)
+                .ok_or("索引超出範圍 / index out of range")?;
+            let lh = leaf_hash(&leaf.0);
+            verify_inclusion(index, size, &lh, &proof, &root).map_err(|e| e.to_string())?;
+            serde_json::json!({
+                "type": "inclusion",
+                "index": index,
+                "tree_size": size,
+                "leaf_hash": hex::encode(lh),
+                "root_hash": hex::encode(root),
+                "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+            })
+        }
+        ProofKind::Consistency { bundle, from, to } => {
+            let b = read_bundle(&bundle)?;
+            let t = tree_of(&b)?;
+            let to = to.unwrap_or(t.size());
+            let proof = t.consistency_proof(from, to).map_err(|e| e.to_string())?;
+            let (r1, r2) = (
+                t.root_at(from).map_err(|e| e.to_string())?,
+                t.root_at(to).map_err(|e| e.to_string())?,
+            );
+            verify_consistency(from, to, &r1, &r2, &proof).map_err(|e| e.to_string())?;
+            serde_json::json!({
+                "type": "consistency",
+                "first_size": from,
+                "second_size": to,
+                "first_root": hex::encode(r1),
+                "second_root": hex::encode(r2),
+                "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+            })
+        }
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{out:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use custos_ledger::bundle::Location;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: LedgerArgs,
+    }
+
+    fn ledger(args: &[&str]) -> ExitCode {
+        let mut argv = vec!["ledger"];
+        argv.extend_from_slice(args);
+        run(Cli::try_parse_from(argv).unwrap().args)
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("custos-ledger-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn an_exported_bundle_verifies_and_a_changed_byte_exits_1() {
+        let d = temp_dir("tamper");
+        let (b, cp) = (d.join("b.json"), d.join("cp.txt"));
+        let (bs, cps) = (b.to_str().unwrap(), cp.to_str().unwrap());
+        assert_eq!(
+            ledger(&[
+                "export",
+                "--sample",
+                "300",
+                "--checkpoint-every",
+                "50",
+                "--out",
+                bs,
+                "--checkpoint-out",
+                cps
+            ]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            ledger(&["verify", "--bundle", bs, "--trusted-checkpoint", cps]),
+            ExitCode::SUCCESS
+        );
+
+        let mut bundle = Bundle::from_json(&std::fs::read(&b).unwrap()).unwrap();
+        bundle.leaves[123].0[40] ^= 0x20;
+        std::fs::write(&b, bundle.to_json().unwrap()).unwrap();
+        let report = verify(&bundle, &VerifyOptions::default()).unwrap();
+        assert_eq!(report.first_bad().unwrap().location.index(), Some(123));
+        assert_eq!(
+            ledger(&["verify", "--bundle", bs]),
+            ExitCode::from(EXIT_TAMPERED)
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_truncated_bundle_exits_1_given_the_earlier_checkpoint() {
+        let d = temp_dir("trunc");
+        let (b, cp) = (d.join("b.json"), d.join("cp.txt"));
+        let (bs, cps) = (b.to_str().unwrap(), cp.to_str().unwrap());
+        ledger(&[
+            "export",
+            "--sample",
+            "120",
+            "--out",
+            bs,
+            "--checkpoint-out",
+            cps,
+        ]);
+        let mut bundle = Bundle::from_json(&std::fs::read(&b).unwrap()).unwrap();
+        bundle.leaves.truncate(100);
+        std::fs::write(&b, bundle.to_json().unwrap()).unwrap();
+        assert_eq!(
+            ledger(&["verify", "--bundle", bs, "--trusted-checkpoint", cps]),
+            ExitCode::from(EXIT_TAMPERED)
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn unreadable_input_and_missing_backends_exit_2() {
+        let d = temp_dir("usage");
+        let b = d.join("garbage.json");
+        std::fs::write(&b, b"{not json").unwrap();
+        assert_eq!(
+            ledger(&["verify", "--bundle", b.to_str().unwrap()]),
+            ExitCode::from(2)
+        );
+        assert_eq!(
+            ledger(&["verify", "--bundle", "/nonexistent/b.json"]),
+            ExitCode::from(2)
+        );
+        assert_eq!(
+            ledger(&["verify", "--database-url", "/nonexistent/custos/x.db"]),
+            ExitCode::from(2)
+        );
+        assert_eq!(
+            ledger(&["export", "--out", d.join("x").to_str().unwrap()]),
+            ExitCode::from(2)
+        );
+        assert!(Cli::try_parse_from(["ledger", "verify"]).is_err());
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn proofs_print_for_a_bundle() {
+        let d = temp_dir("proof");
+        let b = d.join("b.json");
+        let bs = b.to_str().unwrap();
+        ledger(&["export", "--sample", "50", "--out", bs]);
+        assert_eq!(
+            ledger(&["proof", "inclusion", "--bundle", bs, "--index", "7"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            ledger(&[
+                "proof",
+                "consistency",
+                "--bundle",
+                bs,
+                "--from",
+                "9",
+                "--to",
+                "40"
+            ]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            ledger(&["proof", "inclusion", "--bundle", bs, "--index", "70"]),
+            ExitCode::from(2)
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    /// Writes a small ledger through the store, the way the group-commit writer does: sealed
+    /// records, leaf and node rows, a signed checkpoint after each batch, one deleted tier.
+    async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
+        use custos_ledger::append::{AppendState, PreparedEntry};
+        use custos_ledger::checkpoint::Checkpoint;
+        use custos_ledger::leaf::EntryKind;
+        use custos_ledger::note::NoteSigner;
+        use custos_ledger::record::AuditRecord;
+        use custos_store::ledger::{
+            LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTombstoneRow,
+        };
+
+        let db = Database::connect(path.to_str().unwrap(), ConnectOptions::default())
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let mut state = AppendState::new(86_400_000);
+        let mut tx = db.begin().await.unwrap();
+        tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+            .await
+            .unwrap();
+        for batch in 0..4i64 {
+            let mut appended = Vec::new();
+            for j in 0..10i64 {
+                let now = 1_764_201_600_000 + batch * 1_000 + j;
+                let rec = AuditRecord {
+                    account: "teller01".into(),
+                    ip: "10.0.0.1".into(),
+                    occurred_at_ms: now,
+                    operation_code: "Z21".into(),
+                    conditions: format!("A12345678{j}"),
+                    case_number: "2026-1".into(),
+                    reason: "credit review".into(),
+                };
+                let (fields, fc) =
+                    SealedTier::seal(&mut rng, kek, Tier::Fields, &rec.canonical_bytes()).unwrap();
+                let payload = (j % 3 == 0)
+                    .then(|| SealedTier::seal(&mut rng, kek, Tier::Payload, b"result").unwrap());
+                let a = state.append(
+                    now,
+                    &PreparedEntry {
+                        kind: EntryKind::LOOKUP_GRANTED,
+                        actor: [1; 16],
+                        fields_commitment: fc,
+                        payload_commitment: payload.as_ref().map(|(_, c)| *c),
+                    },
+                );
+                let mut records = Vec::new();
+                for (sealed, tier) in std::iter::once((fields, LedgerTier::Fields))
+                    .chain(payload.map(|(p, _)| (p, LedgerTier::Payload)))
+                {
+                    records.push(LedgerRecordRow {
+                        index: a.index,
+                        tier,
+                        salt: sealed.salt.to_vec(),
+                        wrapped_key: sealed.wrapped_key,
+                        ciphertext: sealed.ciphertext,
+                        subject_index: None,
+                    });
+                }
+                let nodes: Vec<(u8, u64, [u8; 32])> = a
+                    .nodes
+                    .iter()
+                    .map(|(id, h)| (id.level, id.index, *h))
+                    .collect();
+                appended.push((a, nodes, records));
+            }
+            let rows: Vec<LedgerAppendRows<'_>> = appended
+                .iter()
+                .map(|(a, nodes, records)| LedgerAppendRows {
+                    index: a.index,
+                    timestamp_ms: a.timestamp_ms,
+                    leaf: &a.leaf,
+                    nodes,
+                    records,
+                })
+                .collect();
+            tx.ledger_append_batch(&rows).await.unwrap();
+            tx.ledger_set_head(LedgerHead {
+                size: state.size(),
+                last_ts_ms: None,
+            })
+            .await
+            .unwrap();
+            let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
+                .sign(&signer)
+                .unwrap()
+                .to_string();
+            tx.ledger_insert_checkpoint(state.size(), &note, 0)
+                .await
+                .unwrap();
+        }
+        tx.ledger_delete_tier(&LedgerTombstoneRow {
+            index: 3,
+            tier: LedgerTier::Payload,
+            deleted_at_ms: 5,
+            rule: "J6.1".into(),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+    }
+
+    #[test]
+    fn a_database_ledger_verifies_and_any_changed_stored_byte_is_named() {
+        use sqlx::{Connection, Row};
+
+        let d = temp_dir("db");
+        let path = d.join("custos.db");
+        let kek = SecretKey([4; 32]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            write_sqlite_ledger(&path, &kek).await;
+            let url = path.to_str().unwrap();
+            let check = |withheld: bool| async move {
+                let key = SecretKey([4; 32]);
+                let b = export_database(url, (!withheld).then_some(&key)).await.unwrap();
+                verify(&b, &VerifyOptions::default()).unwrap()
+            };
+            let r = check(false).await;
+            assert!(r.intact(), "{:?}", r.findings);
+            assert_eq!(r.size, 40);
+            assert_eq!(r.tombstones, 1);
+            assert!(check(true).await.intact());
+
+            // The append-only triggers are dropped first, as an attacker with the file would.
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let triggers: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            for t in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            let mut rng = ChaCha20Rng::seed_from_u64(1);
+            for case in 0..256u32 {
+                use rand_core::Rng as _;
+                let pick = |rng: &mut ChaCha20Rng, n: usize| (rng.next_u64() % n as u64) as usize;
+                let table = pick(&mut rng, 4);
+                let (select, update, col) = match table {
+                    0 => ("SELECT idx AS k1, 0 AS k2, leaf AS v FROM ledger_leaves", "UPDATE ledger_leaves SET leaf = $1 WHERE idx = $2", "leaf"),
+                    1 => ("SELECT level AS k1, idx AS k2, hash AS v FROM ledger_nodes", "UPDATE ledger_nodes SET hash = $1 WHERE level = $2 AND idx = $3", "hash"),
+                    2 => match pick(&mut rng, 3) {
+                        0 => ("SELECT idx AS k1, tier AS k2, salt AS v FROM ledger_records", "UPDATE ledger_records SET salt = $1 WHERE idx = $2 AND tier = $3", "salt"),
+                        1 => ("SELECT idx AS k1, tier AS k2, ciphertext AS v FROM ledger_records", "UPDATE ledger_records SET ciphertext = $1 WHERE idx = $2 AND tier = $3", "ciphertext"),
+                        _ => ("SELECT idx AS k1, tier AS k2, wrapped_key AS v FROM ledger_records", "UPDATE ledger_records SET wrapped_key = $1 WHERE idx = $2 AND tier = $3", "wrapped_key"),
+                    },
+                    _ => ("SELECT id AS k1, 0 AS k2, CAST(note AS BLOB) AS v FROM ledger_checkpoints ORDER BY id", "UPDATE ledger_checkpoints SET note = CAST($1 AS TEXT) WHERE id = $2", "note"),
+                };
+                let rows = sqlx::query(select).fetch_all(&mut conn).await.unwrap();
+                let row = &rows[pick(&mut rng, rows.len())];
+                let k1: i64 = row.get("k1");
+                let original: Vec<u8> = row.get("v");
+                let mut changed = original.clone();
+                let expected = match table {
+                    0 => Location::Leaf(k1 as u64),
+                    1 => Location::Node(custos_ledger::tree::NodeId { level: k1 as u8, index: row.get::<i64, _>("k2") as u64 }),
+                    2 => Location::Record {
+                        index: k1 as u64,
+                        tier: if row.get::<String, _>("k2") == "fields" { Tier::Fields } else { Tier::Payload },
+                    },
+                    _ => Location::Checkpoint { ordinal: (k1 - 1) as usize },
+                };
+                if table == 3 {
+                    let ascii: Vec<usize> = (0..changed.len()).filter(|&p| changed[p].is_ascii()).collect();
+                    let p = ascii[pick(&mut rng, ascii.len())];
+                    changed[p] ^= (1 + pick(&mut rng, 127)) as u8;
+                } else {
+                    let p = pick(&mut rng, changed.len());
+                    changed[p] ^= (1 + pick(&mut rng, 255)) as u8;
+                }
+                let set = |bytes: Vec<u8>| {
+                    let q = sqlx::query(update).bind(bytes).bind(k1);
+                    if table == 1 {
+                        q.bind(row.get::<i64, _>("k2"))
+                    } else if table == 2 {
+                        q.bind(row.get::<String, _>("k2"))
+                    } else {
+                        q
+                    }
+                };
+                set(changed).execute(&mut conn).await.unwrap();
+                let r = check(false).await;
+                assert!(!r.intact(), "case {case}: {col} of {expected} changed, not detected");
+                let found = r.first_bad().unwrap().location.clone();
+                match &expected {
+                    Location::Checkpoint { .. } => assert!(
+                        r.findings.iter().any(|f| f.location == expected),
+                        "case {case}: {expected}: {:?}", r.findings
+                    ),
+                    Location::Leaf(i) => assert_eq!(found.index(), Some(*i), "case {case}: {:?}", r.findings),
+                    e => assert_eq!(&found, e, "case {case}: {:?}", r.findings),
+                }
+                set(original).execute(&mut conn).await.unwrap();
+            }
+            assert!(check(false).await.intact());
+        });
+        assert_eq!(
+            ledger(&["verify", "--database-url", path.to_str().unwrap()]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            ledger(&["check", "--database-url", path.to_str().unwrap()]),
+            ExitCode::SUCCESS
+        );
+        // A changed node on the right edge makes the start-up check refuse.
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(path.to_str().unwrap())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        assert_eq!(
+            ledger(&["check", "--database-url", path.to_str().unwrap()]),
+            ExitCode::from(EXIT_TAMPERED)
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    /// Appends `n` sealed entries in one transaction, as the group-commit writer does.
+    async fn append_sealed_batch(
+        tx: &mut custos_store::Tx,
+        state: &mut custos_ledger::append::AppendState,
+        kek: &SecretKey,
+        rng: &mut ChaCha20Rng,
+        n: u64,
+    ) {
+        use custos_ledger::append::PreparedEntry;
+        use custos_ledger::leaf::EntryKind;
+        use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow};
+
+        let mut appended = Vec::new();
+        for _ in 0..n {
+            let now = 1_764_201_600_000 + state.size() as i64;
+            let (sealed, c) = SealedTier::seal(rng, kek, Tier::Fields, b"\x01fields").unwrap();
+            let a = state.append(
+                now,
+                &PreparedEntry {
+                    kind: EntryKind::SIGN_IN,
+                    actor: [2; 16],
+                    fields_commitment: c,
+                    payload_commitment: None,
+                },
+            );
+            let record = [LedgerRecordRow {
+                index: a.index,
+                tier: LedgerTier::Fields,
+                salt: sealed.salt.to_vec(),
+                wrapped_key: sealed.wrapped_key,
+                ciphertext: sealed.ciphertext,
+                subject_index: None,
+            }];
+            let nodes: Vec<(u8, u64, [u8; 32])> = a
+                .nodes
+                .iter()
+                .map(|(id, h)| (id.level, id.index, *h))
+                .collect();
+            appended.push((a, nodes, record));
+        }
+        let rows: Vec<LedgerAppendRows<'_>> = appended
+            .iter()
+            .map(|(a, nodes, record)| LedgerAppendRows {
+                index: a.index,
+                timestamp_ms: a.timestamp_ms,
+                leaf: &a.leaf,
+                nodes,
+                records: record,
+            })
+            .collect();
+        tx.ledger_append_batch(&rows).await.unwrap();
+        tx.ledger_set_head(LedgerHead {
+            size: state.size(),
+            last_ts_ms: None,
+        })
+        .await
+        .unwrap();
+    }
+
+    /// Run by the crash test as a child process: appends batches for ever, signing a checkpoint
+    /// only after each batch is committed, and reports each durable checkpoint on stdout.
+    #[test]
+    #[ignore = "run as a child process by the crash test"]
+    fn crash_child_writer() {
+        use custos_ledger::append::AppendState;
+        use custos_ledger::checkpoint::Checkpoint;
+        use custos_ledger::note::NoteSigner;
+
+        let Ok(path) = std::env::var("CUSTOS_CRASH_DB") else {
+            return;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let db = Database::connect(&path, ConnectOptions::default())
+                .await
+                .unwrap();
+            let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+            let kek = SecretKey([4; 32]);
+            let mut rng = ChaCha20Rng::seed_from_u64(5);
+            let mut state = AppendState::new(86_400_000);
+            for round in 0u64.. {
+                let mut tx = db.begin().await.unwrap();
+                append_sealed_batch(&mut tx, &mut state, &kek, &mut rng, 7).await;
+                tx.commit().await.unwrap();
+                // Durable now: only now is the checkpoint signed.
+                let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
+                    .sign(&signer)
+                    .unwrap()
+                    .to_string();
+                let mut tx = db.begin().await.unwrap();
+                tx.ledger_insert_checkpoint(state.size(), &note, 0)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                println!("durable checkpoint {round} at {}", state.size());
+            }
+        });
+    }
+
+    #[test]
+    fn a_writer_killed_mid_batch_leaves_a_ledger_that_starts_and_verifies() {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+
+        let d = temp_dir("crash");
+        let path = d.join("custos.db");
+        let url = path.to_str().unwrap().to_owned();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let db = Database::connect(&url, ConnectOptions::default())
+                .await
+                .unwrap();
+            db.migrate().await.unwrap();
+            let signer =
+                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+            let mut tx = db.begin().await.unwrap();
+            tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            db.close().await;
+        });
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "cmd::ledger::tests::crash_child_writer",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("CUSTOS_CRASH_DB", &url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut seen = 0;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if line.unwrap().starts_with("durable checkpoint") {
+                seen += 1;
+                if seen == 25 {
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, 25, "the child writer stopped early");
+        // SIGKILL: no chance to finish the batch it is writing.
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        rt.block_on(async {
+            let db = Database::connect(&url, ConnectOptions::default())
+                .await
+                .unwrap();
+            assert!(startup_check(&db).await.is_ok());
+            db.close().await;
+            let kek = SecretKey([4; 32]);
+            let bundle = export_database(&url, Some(&kek)).await.unwrap();
+            let r = verify(&bundle, &VerifyOptions::default()).unwrap();
+            assert!(r.intact(), "{:?}", r.findings);
+            assert!(r.checkpoints_verified >= 25);
+            assert_eq!(r.size % 7, 0, "a torn batch");
+        });
+        std::fs::remove_dir_all(d).unwrap();
+    }
 }
