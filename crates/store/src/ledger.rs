@@ -132,46 +132,7 @@ fn values_sql(prefix: &str, cols: usize, rows: usize) -> String {
     sql
 }
 
-fn savepoint_name(name: &str) -> Result<&str, StoreError> {
-    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        Ok(name)
-    } else {
-        Err(StoreError::InvalidData(format!(
-            "儲存點名稱不合法 / invalid savepoint name {name:?}"
-        )))
-    }
-}
-
 impl Tx {
-    /// Opens a savepoint (one per use case in a group-commit batch). `name`: ASCII letters,
-    /// digits and `_`.
-    pub async fn savepoint(&mut self, name: &str) -> Result<(), StoreError> {
-        let sql = format!("SAVEPOINT {}", savepoint_name(name)?);
-        with_conn!(self, conn => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
-        });
-        Ok(())
-    }
-
-    /// Keeps the work since the savepoint (it commits with the batch).
-    pub async fn release_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
-        let sql = format!("RELEASE SAVEPOINT {}", savepoint_name(name)?);
-        with_conn!(self, conn => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
-        });
-        Ok(())
-    }
-
-    /// Undoes the work since the savepoint and releases it; the rest of the batch is kept.
-    pub async fn rollback_to_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
-        let name = savepoint_name(name)?;
-        let sql = format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}");
-        with_conn!(self, conn => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
-        });
-        Ok(())
-    }
-
     /// Makes this (read) transaction one consistent snapshot for an export: on PostgreSQL
     /// `REPEATABLE READ, READ ONLY` (must be the transaction's first statement); SQLite read
     /// transactions already are snapshots.
