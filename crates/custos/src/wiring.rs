@@ -45,6 +45,13 @@ pub async fn open_database(url: &str) -> Result<Database, CliError> {
         .await
         .map_err(|e| store_failure(&shown, &e))?;
     db.migrate().await.map_err(|e| store_failure(&shown, &e))?;
+    // Crash safety (ADR 0103): the stored tree must reproduce the latest signed checkpoint.
+    crate::cmd::ledger::startup_check(&db)
+        .await
+        .map_err(|e| match e {
+            crate::cmd::ledger::StartupCheckError::Unreadable(why)
+            | crate::cmd::ledger::StartupCheckError::Mismatch(why) => CliError(redact_url(&why)),
+        })?;
     Ok(db)
 }
 
