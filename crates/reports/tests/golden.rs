@@ -828,3 +828,21 @@ fn the_seed_heading_lists_match_the_form_layouts() {
     assert_eq!(leaves.len(), 11);
     assert_eq!(texts(&jcic3::header(), 2), JCIC3_LEAVES[12..14]);
 }
+
+#[test]
+fn the_heading_column_check_notices_swapped_columns() {
+    // Guard against a vacuous check: a layout whose headings are swapped must fail it.
+    let doc = sample::jcic2(3).to_document();
+    let bytes = pdf::render(&doc, &fonts()).unwrap();
+    if !tool_available("pdftotext") {
+        return;
+    }
+    let mut swapped = doc.clone();
+    for block in &mut swapped.blocks {
+        if let Block::Table(t) = block {
+            t.header[1].swap(6, 7);
+        }
+    }
+    let result = std::panic::catch_unwind(|| assert_pdf_heading_columns(&bytes, &swapped));
+    assert!(result.is_err(), "swapped headings were not noticed");
+}
