@@ -93,6 +93,23 @@ fn put(
     Ok(())
 }
 
+/// Points needed to show `text` wrapped in a cell `width_chars` wide (Excel width units; a CJK
+/// character takes about two).
+fn text_height(text: &str, width_chars: f64) -> f64 {
+    let usable = (width_chars - 0.5).max(1.0);
+    let lines: f64 = text
+        .split('\n')
+        .map(|line| {
+            let w: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
+                .sum();
+            (w / usable).ceil().max(1.0)
+        })
+        .sum();
+    lines * 13.0 + 4.0
+}
+
 fn estimated_height(text: &str, columns_chars: f64) -> f64 {
     let chars = text.chars().count() as f64;
     let lines =
@@ -212,7 +229,7 @@ pub fn render(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError> {
                     }
                     column_widths_set = true;
                 }
-                row = write_table(ws, row, table, &f)?;
+                row = write_table(ws, row, table, &f, total_width)?;
             }
             Block::Text(t) => {
                 put(ws, row, 0, last, t, &f.wrap)?;
@@ -260,20 +277,37 @@ pub fn render(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError> {
     wb.save_to_buffer().map_err(xerr)
 }
 
-/// Writes the headings and the body, merging spans; returns the next free row.
+/// Writes the headings and the body, merging spans and sizing rows to their wrapped text; returns
+/// the next free row.
 fn write_table(
     ws: &mut Worksheet,
     start: u32,
     table: &Table,
     f: &Formats,
+    total_width: f64,
 ) -> Result<u32, ReportError> {
     let ncols = table.widths.len();
+    let sum: f32 = table.widths.iter().sum();
+    let col_chars: Vec<f64> = table
+        .widths
+        .iter()
+        .map(|w| f64::from(*w / sum) * total_width)
+        .collect();
+    let span_chars =
+        |c: usize, cs: u16| -> f64 { col_chars[c..(c + usize::from(cs)).min(ncols)].iter().sum() };
+    let grow = |heights: &mut [f64], r: usize, rowspan: u16, needed: f64| {
+        let rs = usize::from(rowspan.max(1));
+        for h in heights.iter_mut().skip(r).take(rs) {
+            *h = h.max(needed / rs as f64);
+        }
+    };
     let head_spans: Vec<Vec<(u16, u16)>> = table
         .header
         .iter()
         .map(|r| r.iter().map(|h| (h.colspan, h.rowspan)).collect())
         .collect();
     let nrows = table.header.len();
+    let mut head_heights = vec![15.0_f64; nrows];
     for (r, slots) in place(&head_spans, ncols).iter().enumerate() {
         for (c, slot) in slots.iter().enumerate() {
             if let Slot::Start {
@@ -283,21 +317,19 @@ fn write_table(
             } = *slot
             {
                 let text = table.header[r][index].plain();
-                merge(
-                    ws,
-                    start + r as u32,
-                    c as u16,
+                grow(
+                    &mut head_heights,
+                    r,
                     rowspan,
-                    colspan,
-                    &text,
-                    &f.head,
-                )?;
+                    text_height(&text, span_chars(c, colspan)),
+                );
+                let at = (start + r as u32, c as u16);
+                merge(ws, at, (rowspan, colspan), &text, &f.head)?;
             }
         }
     }
-    for r in 0..nrows {
-        ws.set_row_height(start + r as u32, if nrows == 1 { 36.0 } else { 48.0 })
-            .map_err(xerr)?;
+    for (r, h) in head_heights.iter().enumerate() {
+        ws.set_row_height(start + r as u32, *h).map_err(xerr)?;
     }
     if nrows > 0 {
         ws.set_repeat_rows(start, start + nrows as u32 - 1)
@@ -309,6 +341,7 @@ fn write_table(
         .iter()
         .map(|r| r.iter().map(|c| (c.colspan, c.rowspan)).collect())
         .collect();
+    let mut body_heights = vec![15.0_f64; table.rows.len()];
     for (r, slots) in place(&body_spans, ncols).iter().enumerate() {
         for (c, slot) in slots.iter().enumerate() {
             if let Slot::Start {
@@ -325,27 +358,27 @@ fn write_table(
                 } else {
                     &f.cell_center
                 };
-                merge(
-                    ws,
-                    body_start + r as u32,
-                    c as u16,
+                grow(
+                    &mut body_heights,
+                    r,
                     rowspan,
-                    colspan,
-                    &cell.text,
-                    format,
-                )?;
+                    text_height(&cell.text, span_chars(c, colspan)),
+                );
+                let at = (body_start + r as u32, c as u16);
+                merge(ws, at, (rowspan, colspan), &cell.text, format)?;
             }
         }
+    }
+    for (r, h) in body_heights.iter().enumerate() {
+        ws.set_row_height(body_start + r as u32, *h).map_err(xerr)?;
     }
     Ok(body_start + table.rows.len() as u32)
 }
 
 fn merge(
     ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    rowspan: u16,
-    colspan: u16,
+    (row, col): (u32, u16),
+    (rowspan, colspan): (u16, u16),
     text: &str,
     format: &Format,
 ) -> Result<(), ReportError> {
