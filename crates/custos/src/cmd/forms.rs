@@ -19,7 +19,8 @@ pub struct FormsArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum FormsCommand {
-    /// Render forms to files (PDF, xlsx, docx).
+    /// Render forms to files (PDF, xlsx, docx). Forms: jcic1 jcic2 jcic3 jcic4 agency-data
+    /// taipei-audit vendor-audit account-change contact (or all).
     Render(RenderArgs),
 }
 
