@@ -35,6 +35,7 @@ fn info(id: &str) -> DocumentInfo {
     DocumentInfo {
         document_id: id.to_string(),
         generated_at: at(2025, 7, 1, 9, 0),
+        watermark: None,
     }
 }
 

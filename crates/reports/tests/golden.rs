@@ -846,3 +846,44 @@ fn the_heading_column_check_notices_swapped_columns() {
     let result = std::panic::catch_unwind(|| assert_pdf_heading_columns(&bytes, &swapped));
     assert!(result.is_err(), "swapped headings were not noticed");
 }
+
+#[test]
+fn any_form_can_ask_for_the_institution_code_watermark() {
+    let mut ws = sample::jcic4();
+    ws.info.watermark = Some("0070000".to_string());
+    let doc = ws.to_document();
+    let bytes = pdf::render(&doc, &fonts()).unwrap();
+    let Some(text) = pdf_text(&bytes, None) else {
+        return;
+    };
+    assert_contains(&text, &["機構代號0070000"]);
+    // And the xlsx page header carries it.
+    let bytes = xlsx::render(&doc, &fonts()).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(sheet.contains("機構代號 0070000"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn placing_any_spans_never_panics_and_fills_each_slot_once(
+        rows in proptest::collection::vec(proptest::collection::vec((0u16..5, 0u16..4), 0..8), 0..6),
+        ncols in 1usize..10,
+    ) {
+        let grid = place(&rows, ncols);
+        proptest::prop_assert_eq!(grid.len(), rows.len());
+        for (r, slots) in grid.iter().enumerate() {
+            proptest::prop_assert_eq!(slots.len(), ncols);
+            for slot in slots {
+                if let Slot::Start { index, colspan, rowspan } = *slot {
+                    proptest::prop_assert!(index < rows[r].len());
+                    proptest::prop_assert!(colspan >= 1 && rowspan >= 1);
+                }
+            }
+        }
+    }
+}

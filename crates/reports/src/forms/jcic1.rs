@@ -189,7 +189,7 @@ impl Jcic1Checklist {
                 generated_at: self.info.generated_at,
                 orientation: Orientation::Landscape,
                 face: Face::Serif,
-                watermark: None,
+                watermark: self.info.watermark.clone(),
                 printout: None,
             },
             blocks: vec![

@@ -175,7 +175,7 @@ impl Jcic2Worksheet {
                 generated_at: self.info.generated_at,
                 orientation: Orientation::Landscape,
                 face: Face::Serif,
-                watermark: None,
+                watermark: self.info.watermark.clone(),
                 printout: None,
             },
             blocks: vec![

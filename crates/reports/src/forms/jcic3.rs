@@ -158,7 +158,7 @@ impl Jcic3Worksheet {
                 generated_at: self.info.generated_at,
                 orientation: Orientation::Landscape,
                 face: Face::Serif,
-                watermark: None,
+                watermark: self.info.watermark.clone(),
                 printout: None,
             },
             blocks: vec![

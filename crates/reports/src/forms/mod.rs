@@ -36,6 +36,9 @@ pub struct DocumentInfo {
     pub document_id: String,
     /// Document date written into the file metadata.
     pub generated_at: NaiveDateTime,
+    /// Institution code to print as a watermark on every page, for a form that asks for one
+    /// (J1.9). The agency-data printout always carries its institution code.
+    pub watermark: Option<String>,
 }
 
 /// The J0.1 header block of 聯徵1/2/3: year, institution, audit base date, scope, period, auditor.

@@ -20,7 +20,7 @@ fn meta(info: &DocumentInfo, title: &str) -> DocumentMeta {
         generated_at: info.generated_at,
         orientation: Orientation::Portrait,
         face: Face::Serif,
-        watermark: None,
+        watermark: info.watermark.clone(),
         printout: None,
     }
 }
