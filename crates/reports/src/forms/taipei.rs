@@ -311,7 +311,7 @@ impl VendorAuditRecord {
                 ]),
                 Block::Table(Table {
                     header: Vec::new(),
-                    widths: vec![5.2, 2.6, 2.4],
+                    widths: vec![4.8, 3.2, 2.2],
                     rows,
                     font_size: 9.0,
                 }),
