@@ -1,0 +1,300 @@
+//! Extraction: finds the red seal imprint in a scan and turns it into an ink-density plane.
+//!
+//! Red ink is measured as `R − max(G, B)`, which is near zero for paper, black print and blue
+//! pen, so text or a pen stroke crossing the seal does not become ink. Pixels where dark or blue
+//! ink hides the seal are marked *occluded*: the scorer treats them as unknown rather than as
+//! missing ink. Works for 朱文 (red characters) and 白文 (white characters on a red field) alike,
+//! because later stages compare ink and paper symmetrically.
+//!
+//! Invariants: the density plane is in `[0, 1]`; the seal is located at a coarse resolution and
+//! then re-read at a working resolution where its size is about [`WORK_SIZE`] pixels, whatever
+//! the scan's dpi.
+
+use crate::error::SealError;
+use crate::intake::Scan;
+use crate::raster::{Plane, distance_to};
+
+/// Approximate seal extent, in pixels, of the working-resolution planes.
+pub const WORK_SIZE: usize = 200;
+/// Longest side of the coarse plane used to locate the seal.
+const COARSE_SIDE: usize = 320;
+
+/// One seal imprint extracted from a scan.
+#[derive(Debug, Clone)]
+pub struct Imprint {
+    /// Ink density in `[0, 1]` at the working resolution.
+    pub density: Plane,
+    /// 1 where black or blue ink hides the seal, else 0.
+    pub occluded: Plane,
+    /// Centroid of the seal's filled outline, in `density` coordinates.
+    pub center: (f32, f32),
+    /// √(area of the filled outline), in `density` pixels: a rotation-invariant size.
+    pub size: f32,
+    /// Single-image quality measurements.
+    pub quality: ImageQuality,
+}
+
+/// Quality measurements of one imprint.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ImageQuality {
+    /// Share of the seal outline covered by ink.
+    pub ink_coverage: f32,
+    /// Strength of the red ink (robust maximum of `R − max(G, B)`, 0–1).
+    pub ink_strength: f32,
+    /// Mean width of ink edges relative to the seal size (larger is blurrier), in ‰ of the size.
+    pub edge_width: f32,
+    /// Share of the outline hidden by black or blue ink.
+    pub occluded: f32,
+    /// True when ink covers more than half the outline (white characters on a red field).
+    pub white_characters: bool,
+}
+
+#[inline]
+fn redness(r: f32, g: f32, b: f32) -> (f32, f32) {
+    let red = r - g.max(b);
+    let dark = r.max(g).max(b) < 0.42 && red < 0.2;
+    let blue = b > r + 0.08 && b > g;
+    (red.max(0.0), if dark || blue { 1.0 } else { 0.0 })
+}
+
+/// Reads red-ness and occlusion of the region `[x0, x1) × [y0, y1)` with box averaging by `f`.
+fn read_region(scan: &Scan, x0: usize, y0: usize, x1: usize, y1: usize, f: usize) -> (Plane, Plane) {
+    let w = ((x1 - x0) / f).max(1);
+    let h = ((y1 - y0) / f).max(1);
+    let mut red = Plane::filled(w, h, 0.0);
+    let mut occ = Plane::filled(w, h, 0.0);
+    let sw = scan.width as usize;
+    let norm = 1.0 / (255.0 * (f * f) as f32);
+    for y in 0..h {
+        for x in 0..w {
+            let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
+            for dy in 0..f {
+                let sy = (y0 + y * f + dy).min(scan.height as usize - 1);
+                let row = sy * sw;
+                for dx in 0..f {
+                    let sx = (x0 + x * f + dx).min(sw - 1);
+                    let i = (row + sx) * 3;
+                    r += u32::from(scan.rgb[i]);
+                    g += u32::from(scan.rgb[i + 1]);
+                    b += u32::from(scan.rgb[i + 2]);
+                }
+            }
+            let (rd, oc) = redness(r as f32 * norm, g as f32 * norm, b as f32 * norm);
+            red.data[y * w + x] = rd;
+            occ.data[y * w + x] = oc;
+        }
+    }
+    (red, occ)
+}
+
+fn percentile(values: &mut [f32], q: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let k = ((values.len() - 1) as f32 * q).round() as usize;
+    let (_, v, _) = values.select_nth_unstable_by(k, f32::total_cmp);
+    *v
+}
+
+/// Bounding box `(x0, y0, x1, y1)` of the largest red blob in a coarse plane.
+fn locate(red: &Plane) -> Option<(usize, usize, usize, usize)> {
+    let mut vals: Vec<f32> = red.data.clone();
+    let p995 = percentile(&mut vals, 0.995);
+    if p995 < 0.08 {
+        return None;
+    }
+    let t = (0.35 * p995).max(0.06);
+    let mask: Vec<bool> = red.data.iter().map(|&v| v > t).collect();
+    // Bridge the gaps between characters and border so the seal becomes one blob.
+    let bridge = (red.w.max(red.h) as f32 * 0.02).max(2.0);
+    let dist = distance_to(&mask, red.w, red.h);
+    let joined: Vec<bool> = dist.iter().map(|&d| d <= bridge).collect();
+    let (w, h) = (red.w, red.h);
+    let mut label = vec![0u32; w * h];
+    let mut best: Option<(f32, (usize, usize, usize, usize))> = None;
+    let mut next = 0u32;
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !joined[start] || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        label[start] = next;
+        stack.push(start);
+        let mut mass = 0.0;
+        let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            if mask[i] {
+                mass += red.data[i];
+                bx0 = bx0.min(x);
+                by0 = by0.min(y);
+                bx1 = bx1.max(x + 1);
+                by1 = by1.max(y + 1);
+            }
+            let mut push = |j: usize| {
+                if joined[j] && label[j] == 0 {
+                    label[j] = next;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                push(i - 1);
+            }
+            if x + 1 < w {
+                push(i + 1);
+            }
+            if y > 0 {
+                push(i - w);
+            }
+            if y + 1 < h {
+                push(i + w);
+            }
+        }
+        if bx1 > bx0 && best.is_none_or(|(m, _)| mass > m) {
+            best = Some((mass, (bx0, by0, bx1, by1)));
+        }
+    }
+    best.map(|(_, b)| b)
+}
+
+/// Extracts the seal imprint from a decoded scan.
+pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
+    let (sw, sh) = (scan.width as usize, scan.height as usize);
+    let fc = sw.max(sh).div_ceil(COARSE_SIDE).max(1);
+    let (coarse, _) = read_region(scan, 0, 0, sw, sh, fc);
+    let (bx0, by0, bx1, by1) = locate(&coarse).ok_or(SealError::NoSealFound)?;
+    // Back to full resolution with a margin of 15 % of the blob size.
+    let (bw, bh) = ((bx1 - bx0) * fc, (by1 - by0) * fc);
+    let margin = (bw.max(bh) as f32 * 0.15) as usize + 2 * fc;
+    let x0 = (bx0 * fc).saturating_sub(margin);
+    let y0 = (by0 * fc).saturating_sub(margin);
+    let x1 = (bx1 * fc + margin).min(sw);
+    let y1 = (by1 * fc + margin).min(sh);
+    let f = (bw.max(bh) / WORK_SIZE).max(1);
+    let (red, occluded) = read_region(scan, x0, y0, x1, y1, f);
+    let mut inked: Vec<f32> = red.data.iter().copied().filter(|&v| v > 0.08).collect();
+    if inked.len() < 30 {
+        return Err(SealError::NoSealFound);
+    }
+    let strength = percentile(&mut inked, 0.9).max(0.1);
+    let mut density = red;
+    for v in &mut density.data {
+        *v = (*v / (0.85 * strength)).clamp(0.0, 1.0);
+    }
+    let (w, h) = (density.w, density.h);
+    let ink: Vec<bool> = density.data.iter().map(|&v| v > 0.5).collect();
+    let ink_count = ink.iter().filter(|&&b| b).count();
+    if ink_count < 30 {
+        return Err(SealError::NoSealFound);
+    }
+    // Filled outline: close the ink mask, then fill what the outside cannot reach.
+    let r = (w.max(h) as f32 * 0.04).max(2.0);
+    let d_in = distance_to(&ink, w, h);
+    let dilated: Vec<bool> = d_in.iter().map(|&d| d <= r).collect();
+    let not_dil: Vec<bool> = dilated.iter().map(|&b| !b).collect();
+    let d_out = distance_to(&not_dil, w, h);
+    let closed: Vec<bool> = d_out.iter().map(|&d| d > r).collect();
+    let filled = fill_holes(&closed, w, h);
+    let area = filled.iter().filter(|&&b| b).count().max(1);
+    let (mut cx, mut cy) = (0.0f64, 0.0f64);
+    for (i, _) in filled.iter().enumerate().filter(|(_, b)| **b) {
+        cx += (i % w) as f64;
+        cy += (i / w) as f64;
+    }
+    let center = ((cx / area as f64) as f32, (cy / area as f64) as f32);
+    let size = (area as f32).sqrt();
+    let occ_in = filled.iter().zip(&occluded.data).filter(|(f, o)| **f && **o > 0.5).count();
+    let quality = ImageQuality {
+        ink_coverage: ink_count as f32 / area as f32,
+        ink_strength: strength,
+        edge_width: edge_width(&density, &ink) / size * 1000.0,
+        occluded: occ_in as f32 / area as f32,
+        white_characters: ink_count as f32 / area as f32 > 0.5,
+    };
+    Ok(Imprint { density, occluded, center, size, quality })
+}
+
+/// Pixels inside `mask` or enclosed by it.
+fn fill_holes(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut outside = vec![false; w * h];
+    let mut stack: Vec<usize> = Vec::new();
+    for x in 0..w {
+        stack.push(x);
+        stack.push((h - 1) * w + x);
+    }
+    for y in 0..h {
+        stack.push(y * w);
+        stack.push(y * w + w - 1);
+    }
+    while let Some(i) = stack.pop() {
+        if mask[i] || outside[i] {
+            continue;
+        }
+        outside[i] = true;
+        let (x, y) = (i % w, i / w);
+        if x > 0 {
+            stack.push(i - 1);
+        }
+        if x + 1 < w {
+            stack.push(i + 1);
+        }
+        if y > 0 {
+            stack.push(i - w);
+        }
+        if y + 1 < h {
+            stack.push(i + w);
+        }
+    }
+    outside.into_iter().map(|o| !o).collect()
+}
+
+/// Mean width, in pixels, of the transition band between paper and ink.
+fn edge_width(density: &Plane, ink: &[bool]) -> f32 {
+    let w = density.w;
+    let band = density.data.iter().filter(|&&v| v > 0.15 && v < 0.85).count();
+    let mut boundary = 0usize;
+    for y in 0..density.h {
+        for x in 0..w.saturating_sub(1) {
+            let i = y * w + x;
+            if ink[i] != ink[i + 1] {
+                boundary += 1;
+            }
+            if y + 1 < density.h && ink[i] != ink[i + w] {
+                boundary += 1;
+            }
+        }
+    }
+    band as f32 / boundary.max(1) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_with_square(size: u32, ink: [u8; 3]) -> Scan {
+        let mut rgb = Vec::new();
+        for y in 0..size {
+            for x in 0..size {
+                let inside = (size / 4..3 * size / 4).contains(&x) && (size / 4..3 * size / 4).contains(&y);
+                let ring = inside && !((size / 4 + 6..3 * size / 4 - 6).contains(&x) && (size / 4 + 6..3 * size / 4 - 6).contains(&y));
+                rgb.extend_from_slice(if ring { &ink } else { &[245, 240, 230] });
+            }
+        }
+        Scan::from_rgb(size, size, rgb).unwrap()
+    }
+
+    #[test]
+    fn a_red_square_border_is_found_and_centred() {
+        let imp = extract(&scan_with_square(200, [200, 40, 50])).unwrap();
+        let (cx, cy) = imp.center;
+        assert!((cx - imp.density.w as f32 / 2.0).abs() < 3.0 && (cy - imp.density.h as f32 / 2.0).abs() < 3.0);
+        assert!(imp.size > 80.0 && imp.size < 120.0, "{}", imp.size);
+    }
+
+    #[test]
+    fn black_or_blank_scans_have_no_seal() {
+        assert!(matches!(extract(&scan_with_square(120, [20, 20, 20])), Err(SealError::NoSealFound)));
+        assert!(matches!(extract(&scan_with_square(120, [245, 240, 230])), Err(SealError::NoSealFound)));
+    }
+}
