@@ -64,7 +64,11 @@ impl Fft2 {
     }
 
     fn run(&self, data: &mut [Complex32], inverse: bool) {
-        let (row, col) = if inverse { (&self.row_i, &self.col_i) } else { (&self.row_f, &self.col_f) };
+        let (row, col) = if inverse {
+            (&self.row_i, &self.col_i)
+        } else {
+            (&self.row_f, &self.col_f)
+        };
         row.process(data);
         let mut column = vec![Complex32::new(0.0, 0.0); self.h];
         for x in 0..self.w {
@@ -92,7 +96,11 @@ impl Fft2 {
             .map(|(x, y)| {
                 let c = y * x.conj();
                 let n = c.norm();
-                if n > 1e-9 { c / n } else { Complex32::new(0.0, 0.0) }
+                if n > 1e-9 {
+                    c / n
+                } else {
+                    Complex32::new(0.0, 0.0)
+                }
             })
             .collect();
         self.run(&mut cross, true);
@@ -101,7 +109,13 @@ impl Fft2 {
 }
 
 /// Local maxima of a periodic surface, strongest first, at least `sep` apart.
-fn peaks(surface: &[f32], w: usize, h: usize, count: usize, sep: usize) -> Vec<(usize, usize, f32)> {
+fn peaks(
+    surface: &[f32],
+    w: usize,
+    h: usize,
+    count: usize,
+    sep: usize,
+) -> Vec<(usize, usize, f32)> {
     let mut order: Vec<usize> = (0..w * h).collect();
     order.sort_unstable_by(|&i, &j| surface[j].total_cmp(&surface[i]));
     let mut out: Vec<(usize, usize, f32)> = Vec::new();
@@ -128,7 +142,11 @@ fn refine(surface: &[f32], w: usize, h: usize, x: usize, y: usize) -> (f32, f32)
     let c = at(x, y);
     let fit = |m: f32, p: f32| {
         let den = m - 2.0 * c + p;
-        if den.abs() > 1e-9 { (0.5 * (m - p) / den).clamp(-0.5, 0.5) } else { 0.0 }
+        if den.abs() > 1e-9 {
+            (0.5 * (m - p) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        }
     };
     let dx = fit(at(x + w - 1, y), at(x + 1, y));
     let dy = fit(at(x, y + h - 1), at(x, y + 1));
@@ -187,7 +205,11 @@ fn ncc(a: &[f32], b: &[f32]) -> f32 {
         saa += da * da;
         sbb += db * db;
     }
-    if saa <= 1e-9 || sbb <= 1e-9 { 0.0 } else { sab / (saa * sbb).sqrt() }
+    if saa <= 1e-9 || sbb <= 1e-9 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
 }
 
 /// Aligns `cand` to `reference`.
@@ -226,21 +248,47 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
             let fw = fft.forward(&warped.data);
             let pc = fft.phase_correlation(&fr, &fw);
             let top = peaks(&pc, n, n, 2, 4);
-            let Some(&(tx, ty, h1)) = top.first() else { continue };
+            let Some(&(tx, ty, h1)) = top.first() else {
+                continue;
+            };
             let (sx, sy) = refine(&pc, n, n, tx, ty);
-            let shift = Similarity { a: 1.0, b: 0.0, tx: -signed(sx, n), ty: -signed(sy, n) };
+            let shift = Similarity {
+                a: 1.0,
+                b: 0.0,
+                tx: -signed(sx, n),
+                ty: -signed(sy, n),
+            };
             let t = shift.compose(&t);
             let aligned = cand.density.warp(n, n, &t);
             let corr = ncc(&r_canvas.data, &aligned.data);
-            let secondary = top.get(1).map_or(0.0, |p| (p.2 / h1.max(1e-6)).clamp(0.0, 1.0));
+            let secondary = top
+                .get(1)
+                .map_or(0.0, |p| (p.2 / h1.max(1e-6)).clamp(0.0, 1.0));
             if best.is_none_or(|b| corr > b.correlation) {
-                best = Some(Alignment { cand_to_canvas: t, ref_to_canvas: nr, correlation: corr, secondary_peak: secondary });
+                best = Some(Alignment {
+                    cand_to_canvas: t,
+                    ref_to_canvas: nr,
+                    correlation: corr,
+                    secondary_peak: secondary,
+                });
             }
         }
     }
-    let mut best = best.unwrap_or(Alignment { cand_to_canvas: nc, ref_to_canvas: nr, correlation: 0.0, secondary_peak: 0.0 });
+    let mut best = best.unwrap_or(Alignment {
+        cand_to_canvas: nc,
+        ref_to_canvas: nr,
+        correlation: 0.0,
+        secondary_peak: 0.0,
+    });
     // Local refinement of angle and scale on the correlation (the log-polar grid is 1° coarse).
-    for (da, ds) in [(0.6f32, 0.0f32), (-0.6, 0.0), (0.0, 0.015), (0.0, -0.015), (0.3, 0.0), (-0.3, 0.0)] {
+    for (da, ds) in [
+        (0.6f32, 0.0f32),
+        (-0.6, 0.0),
+        (0.0, 0.015),
+        (0.0, -0.015),
+        (0.3, 0.0),
+        (-0.3, 0.0),
+    ] {
         let tweak = Similarity::about(centre, da.to_radians(), 1.0 + ds);
         let t = tweak.compose(&best.cand_to_canvas);
         let aligned = cand.density.warp(n, n, &t);

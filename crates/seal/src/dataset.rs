@@ -40,15 +40,21 @@ pub struct Face {
 
 impl std::fmt::Debug for Face {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Face").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Face")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
 impl Face {
     /// Parses face `index` of a TTF/TTC file.
     pub fn parse(name: &str, data: Vec<u8>, index: u32) -> Result<Face, SealError> {
-        let font = FontVec::try_from_vec_and_index(data, index).map_err(|e| SealError::Font(format!("{name}: {e}")))?;
-        Ok(Face { name: name.to_owned(), font })
+        let font = FontVec::try_from_vec_and_index(data, index)
+            .map_err(|e| SealError::Font(format!("{name}: {e}")))?;
+        Ok(Face {
+            name: name.to_owned(),
+            font,
+        })
     }
 
     /// Rasterises `ch` at about `px` pixels; coverage plane cropped to the ink, or `None`.
@@ -60,7 +66,10 @@ impl Face {
         let g = id.with_scale(PxScale::from(px));
         let og = self.font.outline_glyph(g)?;
         let b = og.px_bounds();
-        let (w, h) = ((b.max.x - b.min.x).ceil() as usize + 1, (b.max.y - b.min.y).ceil() as usize + 1);
+        let (w, h) = (
+            (b.max.x - b.min.x).ceil() as usize + 1,
+            (b.max.y - b.min.y).ceil() as usize + 1,
+        );
         if w < 4 || h < 4 {
             return None;
         }
@@ -74,6 +83,43 @@ impl Face {
         Some(p)
     }
 }
+
+/// A font face shipped in `assets/fonts/`: file name, face index in the collection, short name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FontSpec {
+    /// File name in `assets/fonts/`.
+    pub file: &'static str,
+    /// Face index inside a TTC collection.
+    pub index: u32,
+    /// Short name.
+    pub name: &'static str,
+}
+
+/// Faces the engine was tuned on: Noto Serif CJK TC and Noto Sans CJK TC.
+pub const TUNE_FONTS: [FontSpec; 2] = [
+    FontSpec {
+        file: "NotoSerifCJK-Regular.ttc",
+        index: 3,
+        name: "noto-serif-tc",
+    },
+    FontSpec {
+        file: "NotoSansCJK-Regular.ttc",
+        index: 3,
+        name: "noto-sans-tc",
+    },
+];
+
+/// The held-out face, never used while tuning: AR PL UKai TW (kai style).
+pub const HELD_OUT_FONTS: [FontSpec; 1] = [FontSpec {
+    file: "ukai.ttc",
+    index: 2,
+    name: "ukai-tw",
+}];
+
+/// Seed of the tuning set; [`HELD_OUT_SEED`] was never used while tuning.
+pub const TUNE_SEED: u64 = 1;
+/// The held-out seed.
+pub const HELD_OUT_SEED: u64 = 20_261_127;
 
 /// Generator settings.
 #[derive(Debug)]
@@ -95,6 +141,8 @@ pub struct GeneratedPair {
     pub candidate: (String, Vec<u8>),
     /// Ground truth.
     pub label: Label,
+    /// What makes the pair what it is (forgery changes, poor-stamping kind), for development.
+    pub note: String,
 }
 
 /// Small deterministic sampling helpers over ChaCha8.
@@ -178,28 +226,56 @@ impl Carving {
         let (iw, ih) = match shape {
             Shape::Square => (width - 2.0 * inset, height - 2.0 * inset),
             // The text block of a round or oval seal sits in the inscribed rectangle.
-            Shape::Round | Shape::Oval => ((width - 2.0 * inset) * 0.74, (height - 2.0 * inset) * 0.74),
+            Shape::Round | Shape::Oval => {
+                ((width - 2.0 * inset) * 0.74, (height - 2.0 * inset) * 0.74)
+            }
         };
         let gap = s.range(0.2, 0.6);
         // Traditional order: columns right to left, top to bottom.
         let layout: Vec<(f32, f32, f32, f32)> = match n {
             1 => vec![(0.0, 0.0, iw, ih)],
-            2 => vec![(0.0, -(ih + gap) / 4.0, iw, (ih - gap) / 2.0), (0.0, (ih + gap) / 4.0, iw, (ih - gap) / 2.0)],
+            2 => vec![
+                (0.0, -(ih + gap) / 4.0, iw, (ih - gap) / 2.0),
+                (0.0, (ih + gap) / 4.0, iw, (ih - gap) / 2.0),
+            ],
             3 => {
                 let ch = (ih - 2.0 * gap) / 3.0;
-                (0..3).map(|k| (0.0, (k as f32 - 1.0) * (ch + gap), iw, ch)).collect()
+                (0..3)
+                    .map(|k| (0.0, (k as f32 - 1.0) * (ch + gap), iw, ch))
+                    .collect()
             }
             _ => {
                 let (cw, ch) = ((iw - gap) / 2.0, (ih - gap) / 2.0);
-                let (dx, dy) = ((cw + gap) / 2.0, (ch + gap) / 2.0);
-                vec![(dx, -dy, cw, ch), (dx, dy, cw, ch), (-dx, -dy, cw, ch), (-dx, dy, cw, ch)]
+                let (dx, dy) = (f32::midpoint(cw, gap), f32::midpoint(ch, gap));
+                vec![
+                    (dx, -dy, cw, ch),
+                    (dx, dy, cw, ch),
+                    (-dx, -dy, cw, ch),
+                    (-dx, dy, cw, ch),
+                ]
             }
         };
         let cells = layout
             .into_iter()
-            .map(|(cx, cy, w, h)| Cell { ch: chars[s.index(chars.len())], face, alt_face: false, cx, cy, w, h })
+            .map(|(cx, cy, w, h)| Cell {
+                ch: chars[s.index(chars.len())],
+                face,
+                alt_face: false,
+                cx,
+                cy,
+                w,
+                h,
+            })
             .collect();
-        Carving { shape, width, height, white, border, stroke, cells }
+        Carving {
+            shape,
+            width,
+            height,
+            white,
+            border,
+            stroke,
+            cells,
+        }
     }
 
     /// A skilled forgery: the same characters and layout, re-carved with one or two changes.
@@ -211,21 +287,30 @@ impl Carving {
             let k = c.cells.len();
             match s.index(5) {
                 0 => {
+                    // Shift within the cell: shrink the character as much as it moves so that it
+                    // stays inside the border.
                     let i = s.index(k);
                     let cell = &mut c.cells[i];
-                    cell.cx += s.sign() * s.range(0.06, 0.14) * cell.w;
-                    cell.cy += s.sign() * s.range(0.06, 0.14) * cell.h;
+                    let (fx, fy) = (s.range(0.05, 0.1), s.range(0.05, 0.1));
+                    cell.cx += s.sign() * fx * cell.w;
+                    cell.cy += s.sign() * fy * cell.h;
+                    cell.w *= 1.0 - 2.0 * fx;
+                    cell.h *= 1.0 - 2.0 * fy;
                     changes.push("shifted character");
                 }
                 1 => {
                     let i = s.index(k);
-                    let f = if s.chance(0.5) { s.range(0.8, 0.9) } else { s.range(1.1, 1.18) };
-                    c.cells[i].w *= f;
-                    c.cells[i].h *= f;
+                    let (fx, fy) = (s.range(0.8, 0.9), s.range(0.8, 0.95));
+                    c.cells[i].w *= fx;
+                    c.cells[i].h *= fy;
                     changes.push("rescaled character");
                 }
                 2 => {
-                    c.stroke = if s.chance(0.5) || c.stroke < 0.2 { c.stroke + s.range(0.12, 0.22) } else { c.stroke - s.range(0.1, 0.16) };
+                    c.stroke = if s.chance(0.5) || c.stroke < 0.2 {
+                        c.stroke + s.range(0.12, 0.22)
+                    } else {
+                        c.stroke - s.range(0.1, 0.16)
+                    };
                     changes.push("stroke width");
                 }
                 3 => {
@@ -235,7 +320,11 @@ impl Carving {
                     changes.push("another font");
                 }
                 _ => {
-                    c.border *= if s.chance(0.5) { s.range(1.5, 2.0) } else { s.range(0.45, 0.65) };
+                    c.border *= if s.chance(0.5) {
+                        s.range(1.5, 2.0)
+                    } else {
+                        s.range(0.45, 0.65)
+                    };
                     let spread = s.range(1.06, 1.12) * if s.chance(0.5) { 1.0 } else { 1.0 / 1.16 };
                     for cell in &mut c.cells {
                         cell.cx *= spread;
@@ -267,10 +356,18 @@ impl Carving {
         let (ox, oy) = (w as f32 / 2.0, h as f32 / 2.0);
         let mut glyphs = vec![false; w * h];
         for cell in &self.cells {
-            let faces = if cell.alt_face && !cfg.alternative_faces.is_empty() { &cfg.alternative_faces } else { &cfg.faces };
-            let face = &faces[cell.face % faces.len()];
+            // "Another font": the next carving face, or an alternative face when there is one only.
+            let face = if !cell.alt_face {
+                &cfg.faces[cell.face % cfg.faces.len()]
+            } else if cfg.faces.len() > 1 || cfg.alternative_faces.is_empty() {
+                &cfg.faces[(cell.face + 1) % cfg.faces.len()]
+            } else {
+                &cfg.alternative_faces[cell.face % cfg.alternative_faces.len()]
+            };
             let (pw, ph) = (cell.w / MM_PER_PX, cell.h / MM_PER_PX);
-            let Some(g) = face.glyph(cell.ch, ph.max(pw) * 1.1) else { continue };
+            let Some(g) = face.glyph(cell.ch, ph.max(pw) * 1.1) else {
+                continue;
+            };
             let x0 = ox + cell.cx / MM_PER_PX - pw / 2.0;
             let y0 = oy + cell.cy / MM_PER_PX - ph / 2.0;
             for y in (y0.max(0.0) as usize)..((y0 + ph).min(h as f32) as usize) {
@@ -351,7 +448,11 @@ impl Stamping {
             spread: s.normal() * 0.05,
             missing: s.range(0.0, 0.22),
             blotches: s.index(4),
-            smudge: if s.chance(0.2) { s.range(0.1, 0.3) } else { 0.0 },
+            smudge: if s.chance(0.2) {
+                s.range(0.1, 0.3)
+            } else {
+                0.0
+            },
             double: 0.0,
             blur: usize::from(s.chance(0.3)),
             text: s.chance(0.35),
@@ -360,30 +461,50 @@ impl Stamping {
         }
     }
 
-    fn poor(s: &mut Sampler) -> Stamping {
+    fn poor(s: &mut Sampler) -> (Stamping, &'static str) {
         let mut st = Stamping::application(s);
-        match s.index(5) {
-            0 => st.missing = s.range(0.5, 0.75),
-            1 => st.strength = s.range(0.12, 0.2),
-            2 => st.smudge = s.range(0.9, 1.6),
-            3 => st.double = s.range(0.6, 1.6),
+        let kind = match s.index(5) {
+            0 => {
+                st.missing = s.range(0.5, 0.75);
+                "partial inking"
+            }
+            1 => {
+                st.strength = s.range(0.12, 0.2);
+                "faint"
+            }
+            2 => {
+                st.smudge = s.range(0.9, 1.6);
+                "smudged"
+            }
+            3 => {
+                st.double = s.range(0.6, 1.6);
+                "double stamped"
+            }
             _ => {
                 st.blur = 3 + s.index(3);
                 st.spread = s.range(0.1, 0.2);
+                "blurred"
             }
-        }
-        st
+        };
+        (st, kind)
     }
 }
 
 /// Smooth random field in `[0, 1]` over a `w × h` plane (bilinear upsampling of a coarse grid).
 fn smooth_field(s: &mut Sampler, w: usize, h: usize, cells: usize) -> Plane {
     let g = cells + 1;
-    let grid = Plane { w: g, h: g, data: (0..g * g).map(|_| s.unit()).collect() };
+    let grid = Plane {
+        w: g,
+        h: g,
+        data: (0..g * g).map(|_| s.unit()).collect(),
+    };
     let mut out = Plane::filled(w, h, 0.0);
     for y in 0..h {
         for x in 0..w {
-            out.data[y * w + x] = grid.sample(x as f32 / w as f32 * cells as f32, y as f32 / h as f32 * cells as f32);
+            out.data[y * w + x] = grid.sample(
+                x as f32 / w as f32 * cells as f32,
+                y as f32 / h as f32 * cells as f32,
+            );
         }
     }
     out
@@ -412,7 +533,10 @@ fn ink_plane(design: &Plane, st: &Stamping, s: &mut Sampler) -> Plane {
     }
     // Pressure blotches next to strokes.
     for _ in 0..st.blotches {
-        let (bx, by) = (s.range(0.15, 0.85) * w as f32, s.range(0.15, 0.85) * h as f32);
+        let (bx, by) = (
+            s.range(0.15, 0.85) * w as f32,
+            s.range(0.15, 0.85) * h as f32,
+        );
         let r = s.range(0.25, 0.6) / MM_PER_PX;
         for y in ((by - r).max(0.0) as usize)..((by + r).min(h as f32) as usize) {
             for x in ((bx - r).max(0.0) as usize)..((bx + r).min(w as f32) as usize) {
@@ -449,20 +573,43 @@ fn ink_plane(design: &Plane, st: &Stamping, s: &mut Sampler) -> Plane {
 }
 
 /// Renders an impression of `design` onto a scanned page and encodes it.
-fn impression(design: &Plane, st: &Stamping, s: &mut Sampler, cfg: &GenConfig, prefer_jpeg: bool) -> Result<(Vec<u8>, &'static str), SealError> {
+fn impression(
+    design: &Plane,
+    st: &Stamping,
+    s: &mut Sampler,
+    cfg: &GenConfig,
+    prefer_jpeg: bool,
+) -> Result<(Vec<u8>, &'static str), SealError> {
     let ink = ink_plane(design, st, s);
     let px_per_mm = st.dpi / 25.4;
     let seal_mm = design.w.max(design.h) as f32 * MM_PER_PX;
     let side = ((seal_mm * 1.45 + s.range(2.0, 8.0)) * px_per_mm) as usize;
     let (w, h) = (side, side + s.index(side / 5 + 1));
     let scale = px_per_mm * MM_PER_PX * st.scale;
-    let centre = (w as f32 / 2.0 + s.range(-0.08, 0.08) * w as f32 * 0.3, h as f32 / 2.0 + s.range(-0.08, 0.08) * h as f32 * 0.3);
-    let t = Similarity::mapping((design.w as f32 / 2.0, design.h as f32 / 2.0), centre, st.angle, scale);
+    let centre = (
+        w as f32 / 2.0 + s.range(-0.08, 0.08) * w as f32 * 0.3,
+        h as f32 / 2.0 + s.range(-0.08, 0.08) * h as f32 * 0.3,
+    );
+    let t = Similarity::mapping(
+        (design.w as f32 / 2.0, design.h as f32 / 2.0),
+        centre,
+        st.angle,
+        scale,
+    );
     let mut dens = ink.warp(w, h, &t);
     if st.double > 0.0 {
         let a = s.range(0.0, 2.0 * PI);
         let off = st.double * px_per_mm;
-        let t2 = Similarity { tx: t.tx + a.cos() * off, ty: t.ty + a.sin() * off, ..Similarity::mapping((design.w as f32 / 2.0, design.h as f32 / 2.0), centre, st.angle + s.range(-0.03, 0.03), scale) };
+        let t2 = Similarity {
+            tx: t.tx + a.cos() * off,
+            ty: t.ty + a.sin() * off,
+            ..Similarity::mapping(
+                (design.w as f32 / 2.0, design.h as f32 / 2.0),
+                centre,
+                st.angle + s.range(-0.03, 0.03),
+                scale,
+            )
+        };
         let second = ink.warp(w, h, &t2);
         let k = s.range(0.5, 0.9);
         for (d, v) in dens.data.iter_mut().zip(&second.data) {
@@ -470,8 +617,16 @@ fn impression(design: &Plane, st: &Stamping, s: &mut Sampler, cfg: &GenConfig, p
         }
     }
     // Paper, ink colour and multiplicative overprints.
-    let paper = [s.range(235.0, 252.0), s.range(230.0, 248.0), s.range(215.0, 240.0)];
-    let ink_rgb = [s.range(175.0, 225.0), s.range(20.0, 70.0), s.range(30.0, 80.0)];
+    let paper = [
+        s.range(235.0, 252.0),
+        s.range(230.0, 248.0),
+        s.range(215.0, 240.0),
+    ];
+    let ink_rgb = [
+        s.range(175.0, 225.0),
+        s.range(20.0, 70.0),
+        s.range(30.0, 80.0),
+    ];
     let texture = smooth_field(s, w, h, 12);
     let mut over = Plane::filled(w, h, 1.0);
     let mut over_blue = Plane::filled(w, h, 0.0);
@@ -482,19 +637,27 @@ fn impression(design: &Plane, st: &Stamping, s: &mut Sampler, cfg: &GenConfig, p
         pen_stroke(&mut over, &mut over_blue, s, px_per_mm);
     }
     let mut rgb = vec![[0f32; 3]; w * h];
-    for i in 0..w * h {
+    for (i, px) in rgb.iter_mut().enumerate() {
         let d = dens.data[i].clamp(0.0, 1.0);
         let tex = 1.0 + (texture.data[i] - 0.5) * 0.04;
         for c in 0..3 {
             let base = paper[c] * tex;
             let inked = base * (1.0 - d * (1.0 - ink_rgb[c] / 255.0));
-            let blue_tint = if c == 2 { 1.0 } else { 1.0 - 0.75 * over_blue.data[i] };
-            rgb[i][c] = inked * over.data[i] * blue_tint;
+            let blue_tint = if c == 2 {
+                1.0
+            } else {
+                1.0 - 0.75 * over_blue.data[i]
+            };
+            px[c] = inked * over.data[i] * blue_tint;
         }
     }
     if st.blur > 0 {
         for c in 0..3 {
-            let p = Plane { w, h, data: rgb.iter().map(|v| v[c]).collect() };
+            let p = Plane {
+                w,
+                h,
+                data: rgb.iter().map(|v| v[c]).collect(),
+            };
             let b = p.box_blur(st.blur);
             for (v, nv) in rgb.iter_mut().zip(b.data) {
                 v[c] = nv;
@@ -507,19 +670,23 @@ fn impression(design: &Plane, st: &Stamping, s: &mut Sampler, cfg: &GenConfig, p
             bytes.push((c + s.normal() * st.noise).clamp(0.0, 255.0) as u8);
         }
     }
-    let img = image::RgbImage::from_raw(w as u32, h as u32, bytes).ok_or_else(|| SealError::Encode("buffer".into()))?;
+    let img = image::RgbImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or_else(|| SealError::Encode("buffer".into()))?;
     let roll = s.unit();
     let mut out = Cursor::new(Vec::new());
     let ext = if (prefer_jpeg && roll < 0.7) || (!prefer_jpeg && roll < 0.35) {
         let q = 70 + s.index(26) as u8;
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, q);
-        img.write_with_encoder(enc).map_err(|e| SealError::Encode(e.to_string()))?;
+        img.write_with_encoder(enc)
+            .map_err(|e| SealError::Encode(e.to_string()))?;
         "jpg"
     } else if roll < 0.85 {
-        img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| SealError::Encode(e.to_string()))?;
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .map_err(|e| SealError::Encode(e.to_string()))?;
         "png"
     } else {
-        img.write_to(&mut out, image::ImageFormat::Tiff).map_err(|e| SealError::Encode(e.to_string()))?;
+        img.write_to(&mut out, image::ImageFormat::Tiff)
+            .map_err(|e| SealError::Encode(e.to_string()))?;
         "tif"
     };
     Ok((out.into_inner(), ext))
@@ -527,7 +694,9 @@ fn impression(design: &Plane, st: &Stamping, s: &mut Sampler, cfg: &GenConfig, p
 
 /// Black printed text lines across part of the page.
 fn overprint_text(over: &mut Plane, s: &mut Sampler, cfg: &GenConfig, px_per_mm: f32) {
-    let Some(face) = cfg.faces.first() else { return };
+    let Some(face) = cfg.faces.first() else {
+        return;
+    };
     let chars: Vec<char> = CHARS.chars().collect();
     let size = s.range(3.0, 4.5) * px_per_mm;
     let mut y = s.range(0.2, 0.6) * over.h as f32;
@@ -535,7 +704,9 @@ fn overprint_text(over: &mut Plane, s: &mut Sampler, cfg: &GenConfig, px_per_mm:
     for _ in 0..lines {
         let mut x = s.range(0.0, 0.3) * over.w as f32;
         while x < over.w as f32 {
-            let Some(g) = face.glyph(chars[s.index(chars.len())], size) else { break };
+            let Some(g) = face.glyph(chars[s.index(chars.len())], size) else {
+                break;
+            };
             for gy in 0..g.h {
                 for gx in 0..g.w {
                     let (px, py) = (x as usize + gx, y as usize + gy);
@@ -598,19 +769,33 @@ pub fn generate_pair(cfg: &GenConfig, index: u64) -> Result<GeneratedPair, SealE
     let design = carving.render(cfg);
     let ref_st = Stamping::registered(&mut s);
     let (ref_bytes, ref_ext) = impression(&design, &ref_st, &mut s, cfg, false)?;
+    let mut note = format!(
+        "{:?}{} {} chars",
+        carving.shape,
+        if carving.white { " white" } else { "" },
+        carving.cells.len()
+    );
     let (cand_design, cand_st) = match label {
         Label::Genuine => (design, Stamping::application(&mut s)),
         Label::Forgery => {
-            let (forged, _) = carving.forged(&mut s);
+            let (forged, changes) = carving.forged(&mut s);
+            note.push_str("; ");
+            note.push_str(&changes.join(", "));
             (forged.render(cfg), Stamping::application(&mut s))
         }
-        Label::Unclear => (design, Stamping::poor(&mut s)),
+        Label::Unclear => {
+            let (st, kind) = Stamping::poor(&mut s);
+            note.push_str("; ");
+            note.push_str(kind);
+            (design, st)
+        }
     };
     let (cand_bytes, cand_ext) = impression(&cand_design, &cand_st, &mut s, cfg, true)?;
     Ok(GeneratedPair {
         reference: (format!("{index:05}_ref.{ref_ext}"), ref_bytes),
         candidate: (format!("{index:05}_cand.{cand_ext}"), cand_bytes),
         label,
+        note,
     })
 }
 
@@ -619,5 +804,10 @@ pub const CSV_HEADER: &str = "reference,candidate,label";
 
 /// One `pairs.csv` row for a generated pair.
 pub fn csv_row(pair: &GeneratedPair) -> String {
-    format!("{},{},{}", pair.reference.0, pair.candidate.0, pair.label.as_str())
+    format!(
+        "{},{},{}",
+        pair.reference.0,
+        pair.candidate.0,
+        pair.label.as_str()
+    )
 }

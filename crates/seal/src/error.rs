@@ -10,7 +10,9 @@ pub enum SealError {
     #[error("影像為空 / the image is empty")]
     Empty,
     /// The input is larger than the byte limit.
-    #[error("影像檔過大（{size} 位元組，上限 {limit}）/ image file too large ({size} bytes, limit {limit})")]
+    #[error(
+        "影像檔過大（{size} 位元組，上限 {limit}）/ image file too large ({size} bytes, limit {limit})"
+    )]
     TooManyBytes {
         /// Size of the input in bytes.
         size: usize,
@@ -18,7 +20,9 @@ pub enum SealError {
         limit: usize,
     },
     /// The image has more pixels than allowed (e.g. a decompression bomb).
-    #[error("影像像素過多（{width}×{height}，上限 {limit} 像素）/ image has too many pixels ({width}×{height}, limit {limit})")]
+    #[error(
+        "影像像素過多（{width}×{height}，上限 {limit} 像素）/ image has too many pixels ({width}×{height}, limit {limit})"
+    )]
     TooManyPixels {
         /// Declared width.
         width: u32,
@@ -39,7 +43,9 @@ pub enum SealError {
         height: u32,
     },
     /// The bytes are not a PNG, JPEG or TIFF image.
-    #[error("影像格式不支援（僅接受 PNG、JPEG、TIFF）/ unsupported image format (PNG, JPEG or TIFF only)")]
+    #[error(
+        "影像格式不支援（僅接受 PNG、JPEG、TIFF）/ unsupported image format (PNG, JPEG or TIFF only)"
+    )]
     UnsupportedFormat,
     /// The bytes look like a supported format but cannot be decoded.
     #[error("影像檔損毀或不完整：{detail} / malformed or truncated image: {detail}")]

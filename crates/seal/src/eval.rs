@@ -56,24 +56,43 @@ pub struct PairSpec {
 /// Parses `pairs.csv` (header `reference,candidate,label`). Paths must be relative and must not
 /// climb out of the dataset directory.
 pub fn parse_pairs_csv(text: &str) -> Result<Vec<PairSpec>, SealError> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     match lines.next() {
         Some((_, h)) if h.trim().trim_start_matches('\u{feff}') == "reference,candidate,label" => {}
-        _ => return Err(SealError::Dataset("header must be reference,candidate,label".into())),
+        _ => {
+            return Err(SealError::Dataset(
+                "header must be reference,candidate,label".into(),
+            ));
+        }
     }
     let mut out = Vec::new();
     for (no, line) in lines {
         let cols: Vec<&str> = line.split(',').map(str::trim).collect();
         let [reference, candidate, label] = cols[..] else {
-            return Err(SealError::Dataset(format!("line {}: expected 3 columns", no + 1)));
+            return Err(SealError::Dataset(format!(
+                "line {}: expected 3 columns",
+                no + 1
+            )));
         };
-        let label = Label::parse(label).ok_or_else(|| SealError::Dataset(format!("line {}: unknown label {label:?}", no + 1)))?;
+        let label = Label::parse(label).ok_or_else(|| {
+            SealError::Dataset(format!("line {}: unknown label {label:?}", no + 1))
+        })?;
         for p in [reference, candidate] {
             if p.is_empty() || p.starts_with('/') || p.split(['/', '\\']).any(|c| c == "..") {
-                return Err(SealError::Dataset(format!("line {}: path must be relative: {p:?}", no + 1)));
+                return Err(SealError::Dataset(format!(
+                    "line {}: path must be relative: {p:?}",
+                    no + 1
+                )));
             }
         }
-        out.push(PairSpec { reference: reference.to_owned(), candidate: candidate.to_owned(), label });
+        out.push(PairSpec {
+            reference: reference.to_owned(),
+            candidate: candidate.to_owned(),
+            label,
+        });
     }
     if out.is_empty() {
         return Err(SealError::Dataset("no pairs".into()));
@@ -165,13 +184,23 @@ pub fn summarize(results: &[PairResult]) -> Summary {
     Summary {
         counts: [g.len(), f.len(), u.len()],
         eer: eer(&gs, &fs).0,
-        far: share(f.iter().filter(|r| r.outcome == Outcome::Match).count(), f.len()),
-        frr: share(g.iter().filter(|r| r.outcome == Outcome::NoMatch).count(), g.len()),
+        far: share(
+            f.iter().filter(|r| r.outcome == Outcome::Match).count(),
+            f.len(),
+        ),
+        frr: share(
+            g.iter().filter(|r| r.outcome == Outcome::NoMatch).count(),
+            g.len(),
+        ),
         ambiguous: share(amb(&g) + amb(&f), g.len() + f.len()),
         ambiguous_genuine: share(amb(&g), g.len()),
         ambiguous_forgery: share(amb(&f), f.len()),
         unclear_flagged: share(amb(&u), u.len()),
-        ms_per_pair: if results.is_empty() { 0.0 } else { results.iter().map(|r| r.millis).sum::<f64>() / results.len() as f64 },
+        ms_per_pair: if results.is_empty() {
+            0.0
+        } else {
+            results.iter().map(|r| r.millis).sum::<f64>() / results.len() as f64
+        },
         baseline_eer,
         baseline_far: share(fb.iter().filter(|&&s| s >= bt).count(), fb.len()),
         baseline_frr: share(gb.iter().filter(|&&s| s < bt).count(), gb.len()),
@@ -209,7 +238,13 @@ impl Summary {
     pub fn final_line(&self) -> String {
         format!(
             "seal: eer={:.4} far={:.4} frr={:.4} ambiguous={:.4} unclear_flagged={:.4} ms_per_pair={:.1} baseline_eer={:.4}",
-            self.eer, self.far, self.frr, self.ambiguous, self.unclear_flagged, self.ms_per_pair, self.baseline_eer
+            self.eer,
+            self.far,
+            self.frr,
+            self.ambiguous,
+            self.unclear_flagged,
+            self.ms_per_pair,
+            self.baseline_eer
         )
     }
 }
@@ -220,7 +255,10 @@ mod tests {
 
     #[test]
     fn pairs_csv_is_parsed_and_rejects_escaping_paths() {
-        let ok = parse_pairs_csv("reference,candidate,label\na/r.png,a/c.jpg,genuine\nb.png,c.tif,unclear\n").unwrap();
+        let ok = parse_pairs_csv(
+            "reference,candidate,label\na/r.png,a/c.jpg,genuine\nb.png,c.tif,unclear\n",
+        )
+        .unwrap();
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].label, Label::Unclear);
         assert!(parse_pairs_csv("reference,candidate,label\n../x.png,c.png,genuine").is_err());
@@ -232,12 +270,20 @@ mod tests {
     #[test]
     fn eer_is_zero_for_separated_scores_and_half_for_identical_ones() {
         assert!(eer(&[0.9, 0.95], &[0.1, 0.2]).0.abs() < 1e-9);
-        assert!((eer(&[0.5, 0.5], &[0.5, 0.5]).0 - 1.0).abs() < 1e-9 || eer(&[0.5], &[0.5]).0 <= 1.0);
+        assert!(
+            (eer(&[0.5, 0.5], &[0.5, 0.5]).0 - 1.0).abs() < 1e-9 || eer(&[0.5], &[0.5]).0 <= 1.0
+        );
     }
 
     #[test]
     fn summary_counts_far_frr_and_unclear_flags() {
-        let r = |label, outcome, score| PairResult { label, outcome, score, baseline: score, millis: 2.0 };
+        let r = |label, outcome, score| PairResult {
+            label,
+            outcome,
+            score,
+            baseline: score,
+            millis: 2.0,
+        };
         let s = summarize(&[
             r(Label::Genuine, Outcome::Match, 0.9),
             r(Label::Genuine, Outcome::NoMatch, 0.3),

@@ -58,7 +58,14 @@ fn redness(r: f32, g: f32, b: f32) -> (f32, f32) {
 }
 
 /// Reads red-ness and occlusion of the region `[x0, x1) × [y0, y1)` with box averaging by `f`.
-fn read_region(scan: &Scan, x0: usize, y0: usize, x1: usize, y1: usize, f: usize) -> (Plane, Plane) {
+fn read_region(
+    scan: &Scan,
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+    f: usize,
+) -> (Plane, Plane) {
     let w = ((x1 - x0) / f).max(1);
     let h = ((y1 - y0) / f).max(1);
     let mut red = Plane::filled(w, h, 0.0);
@@ -204,7 +211,11 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     }
     let center = ((cx / area as f64) as f32, (cy / area as f64) as f32);
     let size = (area as f32).sqrt();
-    let occ_in = filled.iter().zip(&occluded.data).filter(|(f, o)| **f && **o > 0.5).count();
+    let occ_in = filled
+        .iter()
+        .zip(&occluded.data)
+        .filter(|(f, o)| **f && **o > 0.5)
+        .count();
     let quality = ImageQuality {
         ink_coverage: ink_count as f32 / area as f32,
         ink_strength: strength,
@@ -212,7 +223,13 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
         occluded: occ_in as f32 / area as f32,
         white_characters: ink_count as f32 / area as f32 > 0.5,
     };
-    Ok(Imprint { density, occluded, center, size, quality })
+    Ok(Imprint {
+        density,
+        occluded,
+        center,
+        size,
+        quality,
+    })
 }
 
 /// Pixels inside `mask` or enclosed by it.
@@ -252,7 +269,11 @@ fn fill_holes(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
 /// Mean width, in pixels, of the transition band between paper and ink.
 fn edge_width(density: &Plane, ink: &[bool]) -> f32 {
     let w = density.w;
-    let band = density.data.iter().filter(|&&v| v > 0.15 && v < 0.85).count();
+    let band = density
+        .data
+        .iter()
+        .filter(|&&v| v > 0.15 && v < 0.85)
+        .count();
     let mut boundary = 0usize;
     for y in 0..density.h {
         for x in 0..w.saturating_sub(1) {
@@ -276,8 +297,11 @@ mod tests {
         let mut rgb = Vec::new();
         for y in 0..size {
             for x in 0..size {
-                let inside = (size / 4..3 * size / 4).contains(&x) && (size / 4..3 * size / 4).contains(&y);
-                let ring = inside && !((size / 4 + 6..3 * size / 4 - 6).contains(&x) && (size / 4 + 6..3 * size / 4 - 6).contains(&y));
+                let inside =
+                    (size / 4..3 * size / 4).contains(&x) && (size / 4..3 * size / 4).contains(&y);
+                let ring = inside
+                    && !((size / 4 + 6..3 * size / 4 - 6).contains(&x)
+                        && (size / 4 + 6..3 * size / 4 - 6).contains(&y));
                 rgb.extend_from_slice(if ring { &ink } else { &[245, 240, 230] });
             }
         }
@@ -288,13 +312,22 @@ mod tests {
     fn a_red_square_border_is_found_and_centred() {
         let imp = extract(&scan_with_square(200, [200, 40, 50])).unwrap();
         let (cx, cy) = imp.center;
-        assert!((cx - imp.density.w as f32 / 2.0).abs() < 3.0 && (cy - imp.density.h as f32 / 2.0).abs() < 3.0);
+        assert!(
+            (cx - imp.density.w as f32 / 2.0).abs() < 3.0
+                && (cy - imp.density.h as f32 / 2.0).abs() < 3.0
+        );
         assert!(imp.size > 80.0 && imp.size < 120.0, "{}", imp.size);
     }
 
     #[test]
     fn black_or_blank_scans_have_no_seal() {
-        assert!(matches!(extract(&scan_with_square(120, [20, 20, 20])), Err(SealError::NoSealFound)));
-        assert!(matches!(extract(&scan_with_square(120, [245, 240, 230])), Err(SealError::NoSealFound)));
+        assert!(matches!(
+            extract(&scan_with_square(120, [20, 20, 20])),
+            Err(SealError::NoSealFound)
+        ));
+        assert!(matches!(
+            extract(&scan_with_square(120, [245, 240, 230])),
+            Err(SealError::NoSealFound)
+        ));
     }
 }

@@ -12,6 +12,9 @@
 //! → [`quality`] → [`verify`] (outcome) and [`overlay`] (image for a person).
 //! [`dataset`] generates synthetic development data and [`eval`] computes error rates.
 
+// Image-processing code names coordinates and channels x, y, w, h, r, g, b on purpose.
+#![allow(clippy::many_single_char_names)]
+
 pub mod align;
 pub mod dataset;
 pub mod error;

@@ -14,10 +14,15 @@ const OUTLINE_AT: f32 = 0.25;
 pub fn render(al: &Aligned, block_map: &[Option<f32>]) -> image::RgbImage {
     let n = SCORE_N;
     let up = 2u32;
-    let mut img = image::RgbImage::from_pixel(n as u32 * up, n as u32 * up, image::Rgb([255, 255, 255]));
+    let mut img =
+        image::RgbImage::from_pixel(n as u32 * up, n as u32 * up, image::Rgb([255, 255, 255]));
     for i in 0..n * n {
         let colour = if al.extra[i] || al.missing[i] {
-            if al.extra[i] { [255, 200, 0] } else { [0, 200, 80] }
+            if al.extra[i] {
+                [255, 200, 0]
+            } else {
+                [0, 200, 80]
+            }
         } else if al.unknown[i] {
             [200, 200, 200]
         } else {
@@ -64,6 +69,7 @@ pub fn render(al: &Aligned, block_map: &[Option<f32>]) -> image::RgbImage {
 pub fn render_png(al: &Aligned, block_map: &[Option<f32>]) -> Result<Vec<u8>, SealError> {
     let img = render(al, block_map);
     let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| SealError::Encode(e.to_string()))?;
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| SealError::Encode(e.to_string()))?;
     Ok(out.into_inner())
 }

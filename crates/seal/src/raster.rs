@@ -17,7 +17,11 @@ pub struct Plane {
 impl Plane {
     /// A plane filled with `v`.
     pub fn filled(w: usize, h: usize, v: f32) -> Self {
-        Self { w, h, data: vec![v; w * h] }
+        Self {
+            w,
+            h,
+            data: vec![v; w * h],
+        }
     }
 
     /// Value at integer coordinates, 0 outside.
@@ -54,6 +58,7 @@ impl Plane {
     }
 
     /// Box-averaging downsample by an integer factor.
+    #[must_use]
     pub fn downsample(&self, f: usize) -> Plane {
         let f = f.max(1);
         let w = (self.w / f).max(1);
@@ -76,6 +81,7 @@ impl Plane {
     }
 
     /// Separable box blur of radius `r` (window `2r+1`), zero padding.
+    #[must_use]
     pub fn box_blur(&self, r: usize) -> Plane {
         if r == 0 {
             return self.clone();
@@ -116,6 +122,7 @@ impl Plane {
 
     /// Renders this plane through a similarity transform onto a `w × h` canvas: output pixel `p`
     /// reads the source at `t.inverse()(p)`.
+    #[must_use]
     pub fn warp(&self, w: usize, h: usize, t: &Similarity) -> Plane {
         let mut out = Plane::filled(w, h, 0.0);
         let inv = t.inverse();
@@ -145,29 +152,48 @@ pub struct Similarity {
 
 impl Similarity {
     /// The identity.
-    pub const IDENTITY: Similarity = Similarity { a: 1.0, b: 0.0, tx: 0.0, ty: 0.0 };
+    pub const IDENTITY: Similarity = Similarity {
+        a: 1.0,
+        b: 0.0,
+        tx: 0.0,
+        ty: 0.0,
+    };
 
     /// Rotation by `angle` and scaling by `scale` about `center`, which stays fixed.
     pub fn about(center: (f32, f32), angle: f32, scale: f32) -> Similarity {
         let (s, c) = angle.sin_cos();
         let (a, b) = (scale * c, scale * s);
-        Similarity { a, b, tx: center.0 - (a * center.0 - b * center.1), ty: center.1 - (b * center.0 + a * center.1) }
+        Similarity {
+            a,
+            b,
+            tx: center.0 - (a * center.0 - b * center.1),
+            ty: center.1 - (b * center.0 + a * center.1),
+        }
     }
 
     /// Maps `src` to `dst` with the given angle and scale.
     pub fn mapping(src: (f32, f32), dst: (f32, f32), angle: f32, scale: f32) -> Similarity {
         let (s, c) = angle.sin_cos();
         let (a, b) = (scale * c, scale * s);
-        Similarity { a, b, tx: dst.0 - (a * src.0 - b * src.1), ty: dst.1 - (b * src.0 + a * src.1) }
+        Similarity {
+            a,
+            b,
+            tx: dst.0 - (a * src.0 - b * src.1),
+            ty: dst.1 - (b * src.0 + a * src.1),
+        }
     }
 
     /// Applies the transform to a point.
     #[inline]
     pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
-        (self.a * x - self.b * y + self.tx, self.b * x + self.a * y + self.ty)
+        (
+            self.a * x - self.b * y + self.tx,
+            self.b * x + self.a * y + self.ty,
+        )
     }
 
     /// `self ∘ other`: first `other`, then `self`.
+    #[must_use]
     pub fn compose(&self, other: &Similarity) -> Similarity {
         let a = self.a * other.a - self.b * other.b;
         let b = self.b * other.a + self.a * other.b;
@@ -176,6 +202,7 @@ impl Similarity {
     }
 
     /// The inverse transform.
+    #[must_use]
     pub fn inverse(&self) -> Similarity {
         let n = (self.a * self.a + self.b * self.b).max(1e-12);
         let (a, b) = (self.a / n, -self.b / n);

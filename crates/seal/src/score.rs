@@ -16,9 +16,12 @@ use crate::raster::{Plane, Similarity, distance_to};
 /// Side of the scoring canvas.
 pub const SCORE_N: usize = 256;
 /// Tolerance of the stroke overlap, in scoring pixels (the normalised seal is 144 px across).
-pub const TOLERANCE: f32 = 2.5;
+pub const TOLERANCE: f32 = 1.5;
 /// Blocks per side of the dissimilarity map.
 pub const BLOCKS: usize = 8;
+/// A difference counts only where the other imprint holds at least this share of the local ink
+/// (a gap from partial inking in either imprint is not a difference of the seal).
+const LOCAL_INK: f32 = 0.35;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -48,6 +51,9 @@ pub struct Measures {
     pub missing: f32,
     /// Reference ink found in the candidate within the tolerance / reference ink.
     pub coverage: f32,
+    /// Signed mean displacement of the candidate's stroke edges relative to the reference's,
+    /// in scoring pixels (positive: thicker strokes), where both imprints are locally inked.
+    pub thickness: f32,
     /// Candidate ink farther than 4× the tolerance from any reference ink / candidate ink.
     pub far_extra: f32,
     /// Row-major `BLOCKS × BLOCKS` dissimilarities in `[0, 1]`; `None` for blocks without ink.
@@ -59,9 +65,17 @@ pub struct Measures {
 }
 
 fn render(imp: &Imprint, to_canvas: &Similarity) -> (Plane, Plane) {
-    let up = Similarity { a: SCORE_N as f32 / CANVAS as f32, b: 0.0, tx: 0.0, ty: 0.0 };
+    let up = Similarity {
+        a: SCORE_N as f32 / CANVAS as f32,
+        b: 0.0,
+        tx: 0.0,
+        ty: 0.0,
+    };
     let t = up.compose(to_canvas);
-    (imp.density.warp(SCORE_N, SCORE_N, &t), imp.occluded.warp(SCORE_N, SCORE_N, &t))
+    (
+        imp.density.warp(SCORE_N, SCORE_N, &t),
+        imp.occluded.warp(SCORE_N, SCORE_N, &t),
+    )
 }
 
 /// Renders both imprints on the scoring canvas and measures their differences.
@@ -71,15 +85,36 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let (cd, co) = render(cand, &al.cand_to_canvas);
     let a: Vec<bool> = rd.data.iter().map(|&v| v > 0.5).collect();
     let b: Vec<bool> = cd.data.iter().map(|&v| v > 0.5).collect();
-    let unknown: Vec<bool> = ro.data.iter().zip(&co.data).map(|(x, y)| *x > 0.3 || *y > 0.3).collect();
+    let unknown: Vec<bool> = ro
+        .data
+        .iter()
+        .zip(&co.data)
+        .map(|(x, y)| *x > 0.3 || *y > 0.3)
+        .collect();
     let da = distance_to(&a, n, n);
     let db = distance_to(&b, n, n);
-    let to_plane = |m: &[bool]| Plane { w: n, h: n, data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect() };
+    let to_plane = |m: &[bool]| Plane {
+        w: n,
+        h: n,
+        data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
+    };
     let ba = to_plane(&a).box_blur(7);
     let bb = to_plane(&b).box_blur(7);
+    let (mut grow, mut shrink, mut edge) = (0usize, 0usize, 0usize);
+    for i in n..n * n - n {
+        if unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
+        {
+            continue;
+        }
+        grow += usize::from(b[i] && !a[i]);
+        shrink += usize::from(a[i] && !b[i]);
+        edge += usize::from(a[i] && !(a[i - 1] && a[i + 1] && a[i - n] && a[i + n]));
+    }
+    let thickness = (grow as f32 - shrink as f32) / edge.max(1) as f32;
     let mut extra = vec![false; n * n];
     let mut missing = vec![false; n * n];
-    let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) = (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
+        (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
     for i in 0..n * n {
         if unknown[i] {
             continue;
@@ -88,19 +123,19 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             na += 1;
             if db[i] <= TOLERANCE {
                 ncov += 1;
-            } else if bb.data[i] >= 0.6 * ba.data[i] {
+            } else if bb.data[i] >= LOCAL_INK * ba.data[i] {
                 missing[i] = true;
                 nm += 1;
             }
         }
         if b[i] {
             nb += 1;
-            if da[i] > TOLERANCE {
+            if da[i] > 4.0 * TOLERANCE {
+                nfar += 1;
+            }
+            if da[i] > TOLERANCE && ba.data[i] >= LOCAL_INK * bb.data[i] {
                 extra[i] = true;
                 ne += 1;
-                if da[i] > 4.0 * TOLERANCE {
-                    nfar += 1;
-                }
             }
         }
     }
@@ -116,7 +151,10 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         (x0, y0, x1, y1) = (0, 0, n, n);
     }
     let side = ((x1 - x0).max(y1 - y0) as f32 / BLOCKS as f32).max(1.0);
-    let (gx, gy) = ((x0 + x1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0, (y0 + y1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0);
+    let (gx, gy) = (
+        (x0 + x1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0,
+        (y0 + y1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0,
+    );
     let mut cells = vec![(0usize, 0usize, 0usize, 0usize); BLOCKS * BLOCKS];
     for i in 0..n * n {
         if unknown[i] {
@@ -151,13 +189,24 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let m = Measures {
         extra: extra_f,
         missing: missing_f,
+        thickness,
         coverage: ncov as f32 / na.max(1) as f32,
         far_extra: nfar as f32 / nb.max(1) as f32,
         block_map,
         worst_blocks,
         dissimilarity,
     };
-    (m, Aligned { reference: a, candidate: b, extra, missing, unknown, grid: (gx, gy, side) })
+    (
+        m,
+        Aligned {
+            reference: a,
+            candidate: b,
+            extra,
+            missing,
+            unknown,
+            grid: (gx, gy, side),
+        },
+    )
 }
 
 /// The naive baseline: global overlap (intersection over union) of the two ink masks, each
@@ -166,7 +215,12 @@ pub fn naive_baseline(reference: &Imprint, cand: &Imprint) -> f32 {
     let n = SCORE_N;
     let centre = |imp: &Imprint| {
         let s = n as f32 / imp.density.w.max(imp.density.h) as f32;
-        Similarity::mapping((imp.density.w as f32 / 2.0, imp.density.h as f32 / 2.0), (n as f32 / 2.0, n as f32 / 2.0), 0.0, s)
+        Similarity::mapping(
+            (imp.density.w as f32 / 2.0, imp.density.h as f32 / 2.0),
+            (n as f32 / 2.0, n as f32 / 2.0),
+            0.0,
+            s,
+        )
     };
     let r = reference.density.warp(n, n, &centre(reference));
     let c = cand.density.warp(n, n, &centre(cand));

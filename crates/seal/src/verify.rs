@@ -12,7 +12,8 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.0 (fourier-mellin + tolerant-overlap + 8x8 blocks)";
+pub const ALGORITHM_VERSION: &str =
+    "custos-seal/1.0 (fourier-mellin + tolerant-overlap + 8x8 blocks)";
 
 /// The engine's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -50,7 +51,11 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { match_at: 0.80, no_match_below: 0.74, quality: QualityLimits::default() }
+        Self {
+            match_at: 0.80,
+            no_match_below: 0.74,
+            quality: QualityLimits::default(),
+        }
     }
 }
 
@@ -96,7 +101,13 @@ pub struct Detailed {
 pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresholds) -> Detailed {
     let al: Alignment = align(reference, cand);
     let (m, aligned) = measure(reference, cand, &al);
-    let issues = assess(&reference.quality, &cand.quality, &al, &m, &thresholds.quality);
+    let issues = assess(
+        &reference.quality,
+        &cand.quality,
+        &al,
+        &m,
+        &thresholds.quality,
+    );
     let score = 1.0 - m.dissimilarity;
     let outcome = if !issues.is_empty() {
         Outcome::Ambiguous
@@ -123,18 +134,33 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         scale: 1.0 / rel.scale().max(1e-6),
         tolerance_px: TOLERANCE,
     };
-    Detailed { comparison, aligned }
+    Detailed {
+        comparison,
+        aligned,
+    }
 }
 
 /// Compares two decoded scans.
-pub fn compare(reference: &Scan, cand: &Scan, thresholds: &Thresholds) -> Result<Detailed, SealError> {
+pub fn compare(
+    reference: &Scan,
+    cand: &Scan,
+    thresholds: &Thresholds,
+) -> Result<Detailed, SealError> {
     let r = extract(reference)?;
     let c = extract(cand)?;
     Ok(compare_imprints(&r, &c, thresholds))
 }
 
 /// Decodes and compares two encoded scans (PNG, JPEG or TIFF).
-pub fn compare_bytes(reference: &[u8], cand: &[u8], thresholds: &Thresholds) -> Result<Detailed, SealError> {
+pub fn compare_bytes(
+    reference: &[u8],
+    cand: &[u8],
+    thresholds: &Thresholds,
+) -> Result<Detailed, SealError> {
     let limits = IntakeLimits::default();
-    compare(&decode(reference, &limits)?, &decode(cand, &limits)?, thresholds)
+    compare(
+        &decode(reference, &limits)?,
+        &decode(cand, &limits)?,
+        thresholds,
+    )
 }
