@@ -36,18 +36,21 @@ fn main() {
     let pairs: u64 = args.get(1).map_or(100, |a| a.parse().unwrap());
     let seed: u64 = args.get(2).map_or(1, |a| a.parse().unwrap());
     let heldout = args.get(3).is_some_and(|a| a == "heldout");
-    let dump = args.get(4).cloned();
+    let dump = args.get(4).cloned().filter(|d| d != "-");
+    let dpi: Option<f32> = args.get(5).map(|a| a.parse().unwrap());
     let cfg = if heldout {
         GenConfig {
             seed,
             faces: load(&HELD_OUT_FONTS),
             alternative_faces: load(&TUNE_FONTS[..1]),
+            dpi,
         }
     } else {
         GenConfig {
             seed,
             faces: load(&TUNE_FONTS),
             alternative_faces: Vec::new(),
+            dpi,
         }
     };
     let th = Thresholds::default();
@@ -87,20 +90,20 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "score={:.3} th={:.2} ex={:.3} mi={:.3} cov={:.3} far={:.3} wb={:.3} corr={:.2} sec={:.2} rot={:.1} sc={:.3} ew={:.1}/{:.1} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "score={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
                     q.score,
+                    m.gap,
+                    q.ghost,
+                    m.soft_extra,
                     m.thickness,
                     m.extra,
                     m.missing,
-                    m.coverage,
-                    m.far_extra,
                     m.worst_blocks,
-                    0.0,
-                    0.0,
+                    q.correlation,
                     q.rotation_deg,
                     q.scale,
-                    q.reference_quality.edge_width,
-                    q.candidate_quality.edge_width,
+                    q.reference_quality.sharpness,
+                    q.candidate_quality.sharpness,
                     q.reference_quality.ink_strength,
                     q.candidate_quality.ink_strength,
                     q.candidate_quality.occluded,

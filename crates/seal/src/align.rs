@@ -25,7 +25,7 @@ pub const NORM_SIZE: f32 = 72.0;
 const N_ANG: usize = 180;
 const N_RAD: usize = 64;
 /// Accepted residual scale range after normalisation.
-const SCALE_RANGE: (f32, f32) = (0.75, 1.33);
+const SCALE_RANGE: (f32, f32) = (0.7, 1.45);
 
 /// Result of aligning a candidate to a reference.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,9 +36,9 @@ pub struct Alignment {
     pub ref_to_canvas: Similarity,
     /// Normalised cross-correlation of the aligned densities (−1…1).
     pub correlation: f32,
-    /// Height of the strongest secondary translation peak relative to the main one (0…1): a
-    /// second stamping of the same seal shows as a second peak.
-    pub secondary_peak: f32,
+    /// Share of the reference pattern repeated, at some other offset, by candidate ink that the
+    /// reference does not explain (0…1): a second stamping of the same seal shows as a ghost.
+    pub ghost: f32,
 }
 
 /// 2-D FFT helper with cached plans.
@@ -108,7 +108,7 @@ impl Fft2 {
     }
 }
 
-/// Local maxima of a periodic surface, strongest first, at least `sep` apart.
+/// Local maxima (3×3, periodic) of a surface, strongest first, at least `sep` apart.
 fn peaks(
     surface: &[f32],
     w: usize,
@@ -116,18 +116,34 @@ fn peaks(
     count: usize,
     sep: usize,
 ) -> Vec<(usize, usize, f32)> {
-    let mut order: Vec<usize> = (0..w * h).collect();
-    order.sort_unstable_by(|&i, &j| surface[j].total_cmp(&surface[i]));
+    let mut maxima: Vec<(usize, usize, f32)> = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let v = surface[y * w + x];
+            let mut is_max = true;
+            'n: for dy in [h - 1, 0, 1] {
+                for dx in [w - 1, 0, 1] {
+                    if (dx, dy) != (0, 0) && surface[((y + dy) % h) * w + (x + dx) % w] > v {
+                        is_max = false;
+                        break 'n;
+                    }
+                }
+            }
+            if is_max {
+                maxima.push((x, y, v));
+            }
+        }
+    }
+    maxima.sort_unstable_by(|p, q| q.2.total_cmp(&p.2));
     let mut out: Vec<(usize, usize, f32)> = Vec::new();
-    for i in order {
-        let (x, y) = (i % w, i / w);
+    for (x, y, v) in maxima {
         let far = out.iter().all(|&(px, py, _)| {
             let dx = x.abs_diff(px).min(w - x.abs_diff(px));
             let dy = y.abs_diff(py).min(h - y.abs_diff(py));
             dx.max(dy) >= sep
         });
         if far {
-            out.push((x, y, surface[i]));
+            out.push((x, y, v));
             if out.len() == count {
                 break;
             }
@@ -231,7 +247,7 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
     let centre = (n as f32 / 2.0, n as f32 / 2.0);
 
     let mut best: Option<Alignment> = None;
-    for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 3, 3) {
+    for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 4, 3) {
         let (ax, ay) = refine(&surface, N_ANG, N_RAD, px, py);
         let dtheta = signed(ax, N_ANG) * PI / N_ANG as f32;
         let dlog = signed(ay, N_RAD) * r_step;
@@ -247,8 +263,8 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
             let warped = cand.density.warp(n, n, &t);
             let fw = fft.forward(&warped.data);
             let pc = fft.phase_correlation(&fr, &fw);
-            let top = peaks(&pc, n, n, 2, 4);
-            let Some(&(tx, ty, h1)) = top.first() else {
+            let top = peaks(&pc, n, n, 1, 4);
+            let Some(&(tx, ty, _)) = top.first() else {
                 continue;
             };
             let (sx, sy) = refine(&pc, n, n, tx, ty);
@@ -261,15 +277,12 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
             let t = shift.compose(&t);
             let aligned = cand.density.warp(n, n, &t);
             let corr = ncc(&r_canvas.data, &aligned.data);
-            let secondary = top
-                .get(1)
-                .map_or(0.0, |p| (p.2 / h1.max(1e-6)).clamp(0.0, 1.0));
             if best.is_none_or(|b| corr > b.correlation) {
                 best = Some(Alignment {
                     cand_to_canvas: t,
                     ref_to_canvas: nr,
                     correlation: corr,
-                    secondary_peak: secondary,
+                    ghost: 0.0,
                 });
             }
         }
@@ -278,7 +291,7 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
         cand_to_canvas: nc,
         ref_to_canvas: nr,
         correlation: 0.0,
-        secondary_peak: 0.0,
+        ghost: 0.0,
     });
     // Local refinement of angle and scale on the correlation (the log-polar grid is 1° coarse).
     for (da, ds) in [
@@ -298,5 +311,67 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
             best.correlation = corr;
         }
     }
+    best.ghost = ghost(
+        &fft,
+        &r_canvas,
+        &cand.density.warp(n, n, &best.cand_to_canvas),
+    );
     best
+}
+
+/// Translation (pixels) to add to `b` so that it lies on `a`; 0 when the peak is farther than
+/// 3 pixels (then the coarse alignment is kept).
+pub(crate) fn fine_shift(a: &Plane, b: &Plane) -> (f32, f32) {
+    let (w, h) = (a.w, a.h);
+    let mut planner = FftPlanner::new();
+    let fft = Fft2::new(&mut planner, w, h);
+    let fa = fft.forward(&a.data);
+    let fb = fft.forward(&b.data);
+    let pc = fft.phase_correlation(&fa, &fb);
+    let Some(&(x, y, _)) = peaks(&pc, w, h, 1, 1).first() else {
+        return (0.0, 0.0);
+    };
+    let (sx, sy) = refine(&pc, w, h, x, y);
+    let (dx, dy) = (-signed(sx, w), -signed(sy, h));
+    if dx.abs() > 3.0 || dy.abs() > 3.0 {
+        (0.0, 0.0)
+    } else {
+        (dx, dy)
+    }
+}
+
+/// Largest share of the reference repeated by unexplained candidate ink at an offset of at
+/// least 3 % of the canvas (see [`Alignment::ghost`]).
+fn ghost(fft: &Fft2, reference: &Plane, aligned: &Plane) -> f32 {
+    let n = CANVAS;
+    let near = reference.box_blur(2);
+    let residual: Vec<f32> = aligned
+        .data
+        .iter()
+        .zip(&near.data)
+        .map(|(c, r)| if *r < 0.05 { *c } else { 0.0 })
+        .collect();
+    let energy: f32 = reference.data.iter().map(|v| v * v).sum();
+    if energy <= 1e-6 {
+        return 0.0;
+    }
+    let fr = fft.forward(&reference.data);
+    let mut cross: Vec<Complex32> = fft
+        .forward(&residual)
+        .iter()
+        .zip(&fr)
+        .map(|(x, y)| x * y.conj())
+        .collect();
+    fft.run(&mut cross, true);
+    let scale = 1.0 / (n * n) as f32;
+    let min_off = (n as f32 * 0.03) as usize;
+    let mut best = 0.0f32;
+    for (i, c) in cross.iter().enumerate() {
+        let (x, y) = (i % n, i / n);
+        let (dx, dy) = (x.min(n - x), y.min(n - y));
+        if dx.max(dy) >= min_off {
+            best = best.max(c.re * scale / energy);
+        }
+    }
+    best.clamp(0.0, 1.0)
 }

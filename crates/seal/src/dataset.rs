@@ -130,6 +130,8 @@ pub struct GenConfig {
     pub faces: Vec<Face>,
     /// Faces a forger may switch to ("another font"); may overlap `faces`.
     pub alternative_faces: Vec<Face>,
+    /// Scan resolution of every image; `None` draws 300–600 dpi per image.
+    pub dpi: Option<f32>,
 }
 
 /// One generated pair: encoded files and the label.
@@ -414,7 +416,7 @@ struct Stamping {
     blotches: usize,
     smudge: f32,
     double: f32,
-    blur: usize,
+    blur_mm: f32,
     text: bool,
     pen: bool,
     noise: f32,
@@ -432,7 +434,7 @@ impl Stamping {
             blotches: s.index(2),
             smudge: 0.0,
             double: 0.0,
-            blur: 0,
+            blur_mm: 0.0,
             text: false,
             pen: false,
             noise: s.range(1.0, 4.0),
@@ -454,7 +456,11 @@ impl Stamping {
                 0.0
             },
             double: 0.0,
-            blur: usize::from(s.chance(0.3)),
+            blur_mm: if s.chance(0.3) {
+                s.range(0.02, 0.06)
+            } else {
+                0.0
+            },
             text: s.chance(0.35),
             pen: s.chance(0.25),
             noise: s.range(2.0, 7.0),
@@ -481,8 +487,8 @@ impl Stamping {
                 "double stamped"
             }
             _ => {
-                st.blur = 3 + s.index(3);
-                st.spread = s.range(0.1, 0.2);
+                st.blur_mm = s.range(0.25, 0.45);
+                st.spread = s.range(0.08, 0.15);
                 "blurred"
             }
         };
@@ -524,8 +530,9 @@ fn ink_plane(design: &Plane, st: &Stamping, s: &mut Sampler) -> Plane {
     if st.missing > 0.0 {
         let field = smooth_field(s, w, h, 5);
         let mut sorted = field.data.clone();
-        sorted.sort_unstable_by(f32::total_cmp);
-        let cut = sorted[((sorted.len() - 1) as f32 * st.missing) as usize];
+        let k = ((sorted.len() - 1) as f32 * st.missing) as usize;
+        let (_, cut, _) = sorted.select_nth_unstable_by(k, f32::total_cmp);
+        let cut = *cut;
         for i in 0..w * h {
             let f = ((field.data[i] - cut) / 0.06).clamp(0.0, 1.0);
             ink.data[i] *= f;
@@ -651,14 +658,15 @@ fn impression(
             px[c] = inked * over.data[i] * blue_tint;
         }
     }
-    if st.blur > 0 {
+    let blur_px = (st.blur_mm * px_per_mm).round() as usize;
+    if blur_px > 0 {
         for c in 0..3 {
             let p = Plane {
                 w,
                 h,
                 data: rgb.iter().map(|v| v[c]).collect(),
             };
-            let b = p.box_blur(st.blur);
+            let b = p.box_blur(blur_px);
             for (v, nv) in rgb.iter_mut().zip(b.data) {
                 v[c] = nv;
             }
@@ -667,7 +675,8 @@ fn impression(
     let mut bytes = Vec::with_capacity(w * h * 3);
     for v in &rgb {
         for c in v {
-            bytes.push((c + s.normal() * st.noise).clamp(0.0, 255.0) as u8);
+            // Triangular noise: cheap and close enough to Gaussian for a scanner.
+            bytes.push((c + (s.unit() + s.unit() - 1.0) * st.noise * 1.7).clamp(0.0, 255.0) as u8);
         }
     }
     let img = image::RgbImage::from_raw(w as u32, h as u32, bytes)
@@ -767,7 +776,10 @@ pub fn generate_pair(cfg: &GenConfig, index: u64) -> Result<GeneratedPair, SealE
     };
     let carving = Carving::random(&mut s, cfg.faces.len());
     let design = carving.render(cfg);
-    let ref_st = Stamping::registered(&mut s);
+    let mut ref_st = Stamping::registered(&mut s);
+    if let Some(dpi) = cfg.dpi {
+        ref_st.dpi = dpi;
+    }
     let (ref_bytes, ref_ext) = impression(&design, &ref_st, &mut s, cfg, false)?;
     let mut note = format!(
         "{:?}{} {} chars",
@@ -790,6 +802,10 @@ pub fn generate_pair(cfg: &GenConfig, index: u64) -> Result<GeneratedPair, SealE
             (design, st)
         }
     };
+    let mut cand_st = cand_st;
+    if let Some(dpi) = cfg.dpi {
+        cand_st.dpi = dpi;
+    }
     let (cand_bytes, cand_ext) = impression(&cand_design, &cand_st, &mut s, cfg, true)?;
     Ok(GeneratedPair {
         reference: (format!("{index:05}_ref.{ref_ext}"), ref_bytes),

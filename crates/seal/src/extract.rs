@@ -41,8 +41,11 @@ pub struct ImageQuality {
     pub ink_coverage: f32,
     /// Strength of the red ink (robust maximum of `R − max(G, B)`, 0–1).
     pub ink_strength: f32,
-    /// Mean width of ink edges relative to the seal size (larger is blurrier), in ‰ of the size.
-    pub edge_width: f32,
+    /// Edge sharpness: 90th percentile of the density gradient (per working pixel, where the
+    /// seal is about 200 pixels across) over edge pixels; blur lowers it.
+    pub sharpness: f32,
+    /// Share of soft ink (density 0.15–0.6) among all ink: smudges and blur leave soft ink.
+    pub soft_ink: f32,
     /// Share of the outline hidden by black or blue ink.
     pub occluded: f32,
     /// True when ink covers more than half the outline (white characters on a red field).
@@ -169,7 +172,13 @@ fn locate(red: &Plane) -> Option<(usize, usize, usize, usize)> {
 pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let (sw, sh) = (scan.width as usize, scan.height as usize);
     let fc = sw.max(sh).div_ceil(COARSE_SIDE).max(1);
-    let (coarse, _) = read_region(scan, 0, 0, sw, sh, fc);
+    let (mut coarse, _) = read_region(scan, 0, 0, sw, sh, fc);
+    // Tinted paper (warm, pinkish) reads as a little red: measure it on the page (at least a
+    // fifth of any scan is paper) and take it off before anything else.
+    let paper = percentile(&mut coarse.data.clone(), 0.2) + 0.02;
+    for v in &mut coarse.data {
+        *v = (*v - paper).max(0.0);
+    }
     let (bx0, by0, bx1, by1) = locate(&coarse).ok_or(SealError::NoSealFound)?;
     // Back to full resolution with a margin of 15 % of the blob size.
     let (bw, bh) = ((bx1 - bx0) * fc, (by1 - by0) * fc);
@@ -179,7 +188,10 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let x1 = (bx1 * fc + margin).min(sw);
     let y1 = (by1 * fc + margin).min(sh);
     let f = (bw.max(bh) / WORK_SIZE).max(1);
-    let (red, occluded) = read_region(scan, x0, y0, x1, y1, f);
+    let (mut red, occluded) = read_region(scan, x0, y0, x1, y1, f);
+    for v in &mut red.data {
+        *v = (*v - paper).max(0.0);
+    }
     let mut inked: Vec<f32> = red.data.iter().copied().filter(|&v| v > 0.08).collect();
     if inked.len() < 30 {
         return Err(SealError::NoSealFound);
@@ -204,13 +216,11 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let closed: Vec<bool> = d_out.iter().map(|&d| d > r).collect();
     let filled = fill_holes(&closed, w, h);
     let area = filled.iter().filter(|&&b| b).count().max(1);
-    let (mut cx, mut cy) = (0.0f64, 0.0f64);
-    for (i, _) in filled.iter().enumerate().filter(|(_, b)| **b) {
-        cx += (i % w) as f64;
-        cy += (i / w) as f64;
-    }
-    let center = ((cx / area as f64) as f32, (cy / area as f64) as f32);
-    let size = (area as f32).sqrt();
+    // Size and centre come from the convex hull of the ink: rotation invariant, and unlike the
+    // filled outline they survive a border broken by partial inking or a pen stroke.
+    let (center, hull_area) =
+        hull_of(&ink, w, h).unwrap_or(((w as f32 / 2.0, h as f32 / 2.0), area as f32));
+    let size = hull_area.max(1.0).sqrt();
     let occ_in = filled
         .iter()
         .zip(&occluded.data)
@@ -219,8 +229,17 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let quality = ImageQuality {
         ink_coverage: ink_count as f32 / area as f32,
         ink_strength: strength,
-        edge_width: edge_width(&density, &ink) / size * 1000.0,
+        sharpness: sharpness(&density),
         occluded: occ_in as f32 / area as f32,
+        soft_ink: {
+            let soft = density
+                .data
+                .iter()
+                .filter(|&&v| v > 0.15 && v < 0.6)
+                .count();
+            let any = density.data.iter().filter(|&&v| v > 0.15).count();
+            soft as f32 / any.max(1) as f32
+        },
         white_characters: ink_count as f32 / area as f32 > 0.5,
     };
     Ok(Imprint {
@@ -230,6 +249,68 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
         size,
         quality,
     })
+}
+
+/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
+fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
+    let plane = Plane {
+        w,
+        h,
+        data: ink.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect(),
+    };
+    let local = plane.box_blur(2);
+    let mut pts: Vec<(f32, f32)> = Vec::new();
+    for y in 0..h {
+        let row = |x: usize| ink[y * w + x] && local.data[y * w + x] >= 0.3;
+        if let Some(x0) = (0..w).find(|&x| row(x)) {
+            let x1 = (0..w).rev().find(|&x| row(x)).unwrap_or(x0);
+            pts.push((x0 as f32, y as f32));
+            pts.push((x1 as f32 + 1.0, y as f32));
+            pts.push((x0 as f32, y as f32 + 1.0));
+            pts.push((x1 as f32 + 1.0, y as f32 + 1.0));
+        }
+    }
+    if pts.len() < 3 {
+        return None;
+    }
+    pts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    // Andrew's monotone chain.
+    let mut hull: Vec<(f32, f32)> = Vec::with_capacity(pts.len());
+    for pass in 0..2 {
+        let start = hull.len();
+        let iter: Box<dyn Iterator<Item = &(f32, f32)>> = if pass == 0 {
+            Box::new(pts.iter())
+        } else {
+            Box::new(pts.iter().rev())
+        };
+        for &p in iter {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(p);
+        }
+        hull.pop();
+    }
+    let (mut a2, mut cx, mut cy) = (0.0f64, 0.0f64, 0.0f64);
+    for i in 0..hull.len() {
+        let (p, q) = (hull[i], hull[(i + 1) % hull.len()]);
+        let c = f64::from(p.0 * q.1 - q.0 * p.1);
+        a2 += c;
+        cx += f64::from(p.0 + q.0) * c;
+        cy += f64::from(p.1 + q.1) * c;
+    }
+    if a2.abs() < 1e-6 {
+        return None;
+    }
+    Some((
+        ((cx / (3.0 * a2)) as f32, (cy / (3.0 * a2)) as f32),
+        (a2.abs() / 2.0) as f32,
+    ))
 }
 
 /// Pixels inside `mask` or enclosed by it.
@@ -266,27 +347,22 @@ fn fill_holes(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
     outside.into_iter().map(|o| !o).collect()
 }
 
-/// Mean width, in pixels, of the transition band between paper and ink.
-fn edge_width(density: &Plane, ink: &[bool]) -> f32 {
+/// 90th percentile of the central-difference gradient magnitude over edge pixels.
+fn sharpness(density: &Plane) -> f32 {
     let w = density.w;
-    let band = density
-        .data
-        .iter()
-        .filter(|&&v| v > 0.15 && v < 0.85)
-        .count();
-    let mut boundary = 0usize;
-    for y in 0..density.h {
-        for x in 0..w.saturating_sub(1) {
+    let mut grads = Vec::new();
+    for y in 1..density.h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
             let i = y * w + x;
-            if ink[i] != ink[i + 1] {
-                boundary += 1;
-            }
-            if y + 1 < density.h && ink[i] != ink[i + w] {
-                boundary += 1;
+            let gx = (density.data[i + 1] - density.data[i - 1]) * 0.5;
+            let gy = (density.data[i + w] - density.data[i - w]) * 0.5;
+            let g = gx.hypot(gy);
+            if g > 0.05 {
+                grads.push(g);
             }
         }
     }
-    band as f32 / boundary.max(1) as f32
+    percentile(&mut grads, 0.9)
 }
 
 #[cfg(test)]

@@ -44,16 +44,16 @@ impl QualityIssue {
 /// Limits of the quality assessment.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct QualityLimits {
-    /// Least share of the reference ink that must be present in the candidate.
-    pub min_coverage: f32,
+    /// Largest share of the reference ink lost to gaps (no local candidate ink).
+    pub max_gap: f32,
     /// Least ink strength (R − max(G, B)).
     pub min_strength: f32,
-    /// Largest edge width (‰ of seal size).
-    pub max_edge_width: f32,
-    /// Largest share of candidate ink far from any reference stroke.
-    pub max_far_extra: f32,
-    /// Largest relative height of a second translation peak.
-    pub max_secondary_peak: f32,
+    /// Least edge sharpness of either imprint.
+    pub min_sharpness: f32,
+    /// Largest share of candidate ink that is soft and unexplained by the reference (smudge).
+    pub max_soft_extra: f32,
+    /// Largest ghost (a second stamping).
+    pub max_ghost: f32,
     /// Largest occluded share of either outline.
     pub max_occluded: f32,
     /// Least normalised correlation after alignment.
@@ -63,11 +63,11 @@ pub struct QualityLimits {
 impl Default for QualityLimits {
     fn default() -> Self {
         Self {
-            min_coverage: 0.6,
-            min_strength: 0.12,
-            max_edge_width: 18.0,
-            max_far_extra: 0.12,
-            max_secondary_peak: 0.6,
+            max_gap: 0.3,
+            min_strength: 0.2,
+            min_sharpness: 0.2,
+            max_soft_extra: 0.08,
+            max_ghost: 0.25,
             max_occluded: 0.35,
             min_correlation: 0.15,
         }
@@ -83,19 +83,19 @@ pub fn assess(
     limits: &QualityLimits,
 ) -> Vec<QualityIssue> {
     let mut issues = Vec::new();
-    if m.coverage < limits.min_coverage {
+    if m.gap > limits.max_gap {
         issues.push(QualityIssue::PartialInking);
     }
     if reference.ink_strength.min(cand.ink_strength) < limits.min_strength {
         issues.push(QualityIssue::FaintInk);
     }
-    if reference.edge_width.max(cand.edge_width) > limits.max_edge_width {
+    if reference.sharpness.min(cand.sharpness) < limits.min_sharpness {
         issues.push(QualityIssue::Blurred);
     }
-    if m.far_extra > limits.max_far_extra {
+    if m.soft_extra > limits.max_soft_extra {
         issues.push(QualityIssue::Smudged);
     }
-    if al.secondary_peak > limits.max_secondary_peak {
+    if al.ghost > limits.max_ghost {
         issues.push(QualityIssue::DoubleStamped);
     }
     if reference.occluded.max(cand.occluded) > limits.max_occluded {

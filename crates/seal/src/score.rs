@@ -7,7 +7,8 @@
 //! Extra ink cannot come from a genuine seal except by smudging, so a shifted character, a
 //! thicker stroke or another font shows as extra ink and the block map localises it.
 //! Occluded pixels (text or a pen stroke over the seal) are unknown and never counted.
-//! Invariant: block dissimilarities are in `[0, 1]`; the score is `1 − dissimilarity`.
+//! Invariant: block dissimilarities are in `[0, 1]`; the score `1 − dissimilarity` is a logistic
+//! combination of extra, missing, worst blocks and stroke thickness, in `(0, 1)`.
 
 use crate::align::{Alignment, CANVAS};
 use crate::extract::Imprint;
@@ -22,6 +23,14 @@ pub const BLOCKS: usize = 8;
 /// A difference counts only where the other imprint holds at least this share of the local ink
 /// (a gap from partial inking in either imprint is not a difference of the seal).
 const LOCAL_INK: f32 = 0.35;
+/// Stroke-edge displacement (scoring pixels) that genuine stampings show from ink spread.
+const THICKNESS_SLACK: f32 = 0.3;
+/// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)`.
+const BIAS: f32 = 5.45;
+const W_EXTRA: f32 = 40.8;
+const W_MISSING: f32 = 66.7;
+const W_BLOCKS: f32 = 6.3;
+const W_THICKNESS: f32 = 5.19;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -54,13 +63,19 @@ pub struct Measures {
     /// Signed mean displacement of the candidate's stroke edges relative to the reference's,
     /// in scoring pixels (positive: thicker strokes), where both imprints are locally inked.
     pub thickness: f32,
+    /// Reference ink where the candidate holds almost no local ink / reference ink: the share
+    /// lost to partial inking (or occlusion).
+    pub gap: f32,
+    /// Soft candidate ink (density 0.15–0.6) farther than the tolerance from reference ink /
+    /// candidate ink: the trace of a smudge or a faint second stamping.
+    pub soft_extra: f32,
     /// Candidate ink farther than 4× the tolerance from any reference ink / candidate ink.
     pub far_extra: f32,
     /// Row-major `BLOCKS × BLOCKS` dissimilarities in `[0, 1]`; `None` for blocks without ink.
     pub block_map: Vec<Option<f32>>,
     /// Mean of the worst blocks.
     pub worst_blocks: f32,
-    /// Combined dissimilarity in `[0, 1]`.
+    /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
 }
 
@@ -82,7 +97,17 @@ fn render(imp: &Imprint, to_canvas: &Similarity) -> (Plane, Plane) {
 pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures, Aligned) {
     let n = SCORE_N;
     let (rd, ro) = render(reference, &al.ref_to_canvas);
-    let (cd, co) = render(cand, &al.cand_to_canvas);
+    // Final sub-pixel translation at the scoring resolution (the alignment canvas is half as
+    // fine): phase correlation of the two renderings, trusted only for small shifts.
+    let (cd0, _) = render(cand, &al.cand_to_canvas);
+    let (dx, dy) = crate::align::fine_shift(&rd, &cd0);
+    let shift = Similarity {
+        a: 1.0,
+        b: 0.0,
+        tx: dx * CANVAS as f32 / n as f32,
+        ty: dy * CANVAS as f32 / n as f32,
+    };
+    let (cd, co) = render(cand, &shift.compose(&al.cand_to_canvas));
     let a: Vec<bool> = rd.data.iter().map(|&v| v > 0.5).collect();
     let b: Vec<bool> = cd.data.iter().map(|&v| v > 0.5).collect();
     let unknown: Vec<bool> = ro
@@ -115,6 +140,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let mut missing = vec![false; n * n];
     let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
         (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    let mut ngap = 0usize;
+    let (mut nsoft, mut nanyb) = (0usize, 0usize);
     for i in 0..n * n {
         if unknown[i] {
             continue;
@@ -126,6 +153,15 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             } else if bb.data[i] >= LOCAL_INK * ba.data[i] {
                 missing[i] = true;
                 nm += 1;
+            } else {
+                ngap += 1;
+            }
+        }
+        let v = cd.data[i];
+        if v > 0.15 && !unknown[i] {
+            nanyb += 1;
+            if v < 0.6 && da[i] > TOLERANCE {
+                nsoft += 1;
             }
         }
         if b[i] {
@@ -185,11 +221,19 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let worst_blocks = sorted.iter().take(k).sum::<f32>() / k as f32;
     let extra_f = ne as f32 / nb.max(1) as f32;
     let missing_f = nm as f32 / na.max(1) as f32;
-    let dissimilarity = (0.5 * (extra_f + missing_f) + 0.5 * worst_blocks).clamp(0.0, 1.0);
+    // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
+    let z = BIAS
+        - W_EXTRA * extra_f
+        - W_MISSING * missing_f
+        - W_BLOCKS * worst_blocks
+        - W_THICKNESS * (thickness.abs() - THICKNESS_SLACK).max(0.0);
+    let dissimilarity = 1.0 - 1.0 / (1.0 + (-z).exp());
     let m = Measures {
         extra: extra_f,
         missing: missing_f,
         thickness,
+        soft_extra: nsoft as f32 / nanyb.max(1) as f32,
+        gap: ngap as f32 / na.max(1) as f32,
         coverage: ncov as f32 / na.max(1) as f32,
         far_extra: nfar as f32 / nb.max(1) as f32,
         block_map,

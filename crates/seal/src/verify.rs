@@ -12,8 +12,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str =
-    "custos-seal/1.0 (fourier-mellin + tolerant-overlap + 8x8 blocks)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.0 (fourier-mellin; tolerant overlap 1.5px; 8x8 blocks; logistic; match>=0.88 no-match<0.45)";
 
 /// The engine's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -52,8 +51,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            match_at: 0.80,
-            no_match_below: 0.74,
+            match_at: 0.88,
+            no_match_below: 0.45,
             quality: QualityLimits::default(),
         }
     }
@@ -84,6 +83,10 @@ pub struct Comparison {
     pub rotation_deg: f32,
     /// Scale of the candidate relative to the reference.
     pub scale: f32,
+    /// Ghost share (double stamping), see `align::Alignment::ghost`.
+    pub ghost: f32,
+    /// Normalised correlation after alignment.
+    pub correlation: f32,
     /// Stroke tolerance in scoring pixels.
     pub tolerance_px: f32,
 }
@@ -132,6 +135,8 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         candidate_quality: cand.quality,
         rotation_deg: -rel.angle().to_degrees(),
         scale: 1.0 / rel.scale().max(1e-6),
+        ghost: al.ghost,
+        correlation: al.correlation,
         tolerance_px: TOLERANCE,
     };
     Detailed {

@@ -54,6 +54,9 @@ enum SealCommand {
         /// Font set the seals are carved in: `tune` (Noto Serif/Sans TC) or `held-out` (AR PL UKai TW).
         #[arg(long, default_value = "tune")]
         font_set: String,
+        /// Scan resolution of every image (default: 300–600 dpi drawn per image).
+        #[arg(long)]
+        dpi: Option<f32>,
         /// Directory holding the shipped fonts.
         #[arg(long, default_value = "assets/fonts")]
         fonts_dir: PathBuf,
@@ -83,8 +86,9 @@ pub fn run(args: SealArgs) -> ExitCode {
             pairs,
             seed,
             font_set,
+            dpi,
             fonts_dir,
-        } => gen_dataset(&out, pairs, seed, &font_set, &fonts_dir),
+        } => gen_dataset(&out, pairs, seed, &font_set, dpi, &fonts_dir),
         SealCommand::Eval { dataset, json } => eval(&dataset, json),
     };
     match result {
@@ -181,8 +185,12 @@ fn gen_dataset(
     pairs: u64,
     seed: u64,
     font_set: &str,
+    dpi: Option<f32>,
     fonts_dir: &Path,
 ) -> Result<(), String> {
+    if dpi.is_some_and(|d| !(50.0..=1200.0).contains(&d)) {
+        return Err("dpi 必須介於 50 與 1200 / dpi must be between 50 and 1200".to_owned());
+    }
     let (faces, alternative_faces) = match font_set {
         "tune" => (load_faces(fonts_dir, &TUNE_FONTS)?, Vec::new()),
         "held-out" => (
@@ -206,6 +214,7 @@ fn gen_dataset(
         seed,
         faces,
         alternative_faces,
+        dpi,
     };
     let mut csv = String::from(CSV_HEADER);
     csv.push('\n');
