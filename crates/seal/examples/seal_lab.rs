@@ -56,7 +56,7 @@ fn main() {
     let th = Thresholds::default();
     let mut results = Vec::new();
     let mut gen_ms = 0.0;
-    let (mut dec_ms, mut ext_ms) = (0.0, 0.0);
+    let (mut dec_ms, mut ext_ms, mut cmp_ms) = (0.0, 0.0, 0.0);
     for i in 0..pairs {
         let t0 = Instant::now();
         let p = generate_pair(&cfg, i).unwrap();
@@ -78,7 +78,16 @@ fn main() {
         ext_ms += t_ext;
         let (outcome, score, baseline, line) = match (r, c) {
             (Ok(r), Ok(c)) => {
+                let tc = Instant::now();
+                for _ in 0..std::env::var("LAB_REPEAT")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0)
+                {
+                    let _ = compare_imprints(&r, &c, &th);
+                }
                 let d = compare_imprints(&r, &c, &th);
+                cmp_ms += tc.elapsed().as_secs_f64() * 1000.0;
                 let m = &d.comparison.measures;
                 let q = &d.comparison;
                 if let Some(dir) = &dump {
@@ -135,10 +144,11 @@ fn main() {
     }
     let _ = Label::Genuine;
     println!(
-        "generation {:.1} ms/pair; decode {:.1} extract {:.1}",
+        "generation {:.1} ms/pair; decode {:.1} extract {:.1} compare {:.1}",
         gen_ms / pairs as f64,
         dec_ms / pairs as f64,
-        ext_ms / pairs as f64
+        ext_ms / pairs as f64,
+        cmp_ms / pairs as f64
     );
     println!("{}", summarize(&results).report());
 }

@@ -70,14 +70,17 @@ impl Fft2 {
             (&self.row_f, &self.col_f)
         };
         row.process(data);
-        let mut column = vec![Complex32::new(0.0, 0.0); self.h];
+        // Columns as rows of the transpose, processed in one batch.
+        let mut t = vec![Complex32::new(0.0, 0.0); data.len()];
+        for y in 0..self.h {
+            for x in 0..self.w {
+                t[x * self.h + y] = data[y * self.w + x];
+            }
+        }
+        col.process(&mut t);
         for x in 0..self.w {
             for y in 0..self.h {
-                column[y] = data[y * self.w + x];
-            }
-            col.process(&mut column);
-            for y in 0..self.h {
-                data[y * self.w + x] = column[y];
+                data[y * self.w + x] = t[x * self.h + y];
             }
         }
     }
@@ -117,9 +120,14 @@ fn peaks(
     sep: usize,
 ) -> Vec<(usize, usize, f32)> {
     let mut maxima: Vec<(usize, usize, f32)> = Vec::new();
+    let top = surface.iter().copied().fold(f32::MIN, f32::max);
+    let floor = if top > 0.0 { 0.2 * top } else { f32::MIN };
     for y in 0..h {
         for x in 0..w {
             let v = surface[y * w + x];
+            if v < floor {
+                continue;
+            }
             let mut is_max = true;
             'n: for dy in [h - 1, 0, 1] {
                 for dx in [w - 1, 0, 1] {
@@ -247,7 +255,7 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
     let centre = (n as f32 / 2.0, n as f32 / 2.0);
 
     let mut best: Option<Alignment> = None;
-    for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 4, 3) {
+    for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 3, 3) {
         let (ax, ay) = refine(&surface, N_ANG, N_RAD, px, py);
         let dtheta = signed(ax, N_ANG) * PI / N_ANG as f32;
         let dlog = signed(ay, N_RAD) * r_step;

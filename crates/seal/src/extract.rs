@@ -46,7 +46,7 @@ pub struct ImageQuality {
     pub sharpness: f32,
     /// Share of soft ink (density 0.15–0.6) among all ink: smudges and blur leave soft ink.
     pub soft_ink: f32,
-    /// Share of the outline hidden by black or blue ink.
+    /// Share of the pixels near the ink hidden by black or blue ink.
     pub occluded: f32,
     /// True when ink covers more than half the outline (white characters on a red field).
     pub white_characters: bool,
@@ -69,27 +69,32 @@ fn read_region(
     y1: usize,
     f: usize,
 ) -> (Plane, Plane) {
+    let sw = scan.width as usize;
+    let sh = scan.height as usize;
+    // Whole blocks only, so that no index needs clamping (the caller keeps x1 ≤ width).
+    let f = f.max(1).min((x1 - x0).max(1)).min((y1 - y0).max(1));
     let w = ((x1 - x0) / f).max(1);
     let h = ((y1 - y0) / f).max(1);
     let mut red = Plane::filled(w, h, 0.0);
     let mut occ = Plane::filled(w, h, 0.0);
-    let sw = scan.width as usize;
     let norm = 1.0 / (255.0 * (f * f) as f32);
+    let mut acc = vec![[0u32; 3]; w];
     for y in 0..h {
-        for x in 0..w {
-            let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
-            for dy in 0..f {
-                let sy = (y0 + y * f + dy).min(scan.height as usize - 1);
-                let row = sy * sw;
-                for dx in 0..f {
-                    let sx = (x0 + x * f + dx).min(sw - 1);
-                    let i = (row + sx) * 3;
-                    r += u32::from(scan.rgb[i]);
-                    g += u32::from(scan.rgb[i + 1]);
-                    b += u32::from(scan.rgb[i + 2]);
+        acc.fill([0; 3]);
+        for dy in 0..f {
+            let sy = (y0 + y * f + dy).min(sh - 1);
+            let start = (sy * sw + x0) * 3;
+            let row = &scan.rgb[start..start + w * f * 3];
+            for (a, block) in acc.iter_mut().zip(row.chunks_exact(f * 3)) {
+                for px in block.chunks_exact(3) {
+                    a[0] += u32::from(px[0]);
+                    a[1] += u32::from(px[1]);
+                    a[2] += u32::from(px[2]);
                 }
             }
-            let (rd, oc) = redness(r as f32 * norm, g as f32 * norm, b as f32 * norm);
+        }
+        for (x, a) in acc.iter().enumerate() {
+            let (rd, oc) = redness(a[0] as f32 * norm, a[1] as f32 * norm, a[2] as f32 * norm);
             red.data[y * w + x] = rd;
             occ.data[y * w + x] = oc;
         }
@@ -187,7 +192,7 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let y0 = (by0 * fc).saturating_sub(margin);
     let x1 = (bx1 * fc + margin).min(sw);
     let y1 = (by1 * fc + margin).min(sh);
-    let f = (bw.max(bh) / WORK_SIZE).max(1);
+    let f = bw.max(bh).div_ceil(WORK_SIZE).max(1);
     let (mut red, occluded) = read_region(scan, x0, y0, x1, y1, f);
     for v in &mut red.data {
         *v = (*v - paper).max(0.0);
@@ -207,30 +212,26 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     if ink_count < 30 {
         return Err(SealError::NoSealFound);
     }
-    // Filled outline: close the ink mask, then fill what the outside cannot reach.
+    // Size and centre come from the convex hull of the ink: rotation invariant, and they
+    // survive a border broken by partial inking or a pen stroke.
+    let (center, hull_area) =
+        hull_of(&ink, w, h).unwrap_or(((w as f32 / 2.0, h as f32 / 2.0), ink_count as f32));
+    let size = hull_area.max(1.0).sqrt();
+    let area = hull_area.max(1.0);
+    // Occlusion is measured near the ink (within 4 % of the region), where it can hide strokes.
     let r = (w.max(h) as f32 * 0.04).max(2.0);
     let d_in = distance_to(&ink, w, h);
-    let dilated: Vec<bool> = d_in.iter().map(|&d| d <= r).collect();
-    let not_dil: Vec<bool> = dilated.iter().map(|&b| !b).collect();
-    let d_out = distance_to(&not_dil, w, h);
-    let closed: Vec<bool> = d_out.iter().map(|&d| d > r).collect();
-    let filled = fill_holes(&closed, w, h);
-    let area = filled.iter().filter(|&&b| b).count().max(1);
-    // Size and centre come from the convex hull of the ink: rotation invariant, and unlike the
-    // filled outline they survive a border broken by partial inking or a pen stroke.
-    let (center, hull_area) =
-        hull_of(&ink, w, h).unwrap_or(((w as f32 / 2.0, h as f32 / 2.0), area as f32));
-    let size = hull_area.max(1.0).sqrt();
-    let occ_in = filled
+    let near = d_in.iter().filter(|&&d| d <= r).count().max(1);
+    let occ_in = d_in
         .iter()
         .zip(&occluded.data)
-        .filter(|(f, o)| **f && **o > 0.5)
+        .filter(|(d, o)| **d <= r && **o > 0.5)
         .count();
     let quality = ImageQuality {
-        ink_coverage: ink_count as f32 / area as f32,
+        ink_coverage: ink_count as f32 / area,
         ink_strength: strength,
         sharpness: sharpness(&density),
-        occluded: occ_in as f32 / area as f32,
+        occluded: occ_in as f32 / near as f32,
         soft_ink: {
             let soft = density
                 .data
@@ -240,7 +241,7 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
             let any = density.data.iter().filter(|&&v| v > 0.15).count();
             soft as f32 / any.max(1) as f32
         },
-        white_characters: ink_count as f32 / area as f32 > 0.5,
+        white_characters: ink_count as f32 / area > 0.5,
     };
     Ok(Imprint {
         density,
@@ -311,40 +312,6 @@ fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
         ((cx / (3.0 * a2)) as f32, (cy / (3.0 * a2)) as f32),
         (a2.abs() / 2.0) as f32,
     ))
-}
-
-/// Pixels inside `mask` or enclosed by it.
-fn fill_holes(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
-    let mut outside = vec![false; w * h];
-    let mut stack: Vec<usize> = Vec::new();
-    for x in 0..w {
-        stack.push(x);
-        stack.push((h - 1) * w + x);
-    }
-    for y in 0..h {
-        stack.push(y * w);
-        stack.push(y * w + w - 1);
-    }
-    while let Some(i) = stack.pop() {
-        if mask[i] || outside[i] {
-            continue;
-        }
-        outside[i] = true;
-        let (x, y) = (i % w, i / w);
-        if x > 0 {
-            stack.push(i - 1);
-        }
-        if x + 1 < w {
-            stack.push(i + 1);
-        }
-        if y > 0 {
-            stack.push(i - w);
-        }
-        if y + 1 < h {
-            stack.push(i + w);
-        }
-    }
-    outside.into_iter().map(|o| !o).collect()
 }
 
 /// 90th percentile of the central-difference gradient magnitude over edge pixels.

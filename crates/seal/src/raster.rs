@@ -40,6 +40,19 @@ impl Plane {
         if !(x > -1.0 && y > -1.0 && x < self.w as f32 && y < self.h as f32) {
             return 0.0;
         }
+        if x >= 0.0 && y >= 0.0 {
+            // Truncation is floor for non-negative values (and avoids a libm call).
+            let (xi, yi) = (x as usize, y as usize);
+            if xi + 1 < self.w && yi + 1 < self.h {
+                let (fx, fy) = (x - xi as f32, y - yi as f32);
+                let i = yi * self.w + xi;
+                let (a, b) = (self.data[i], self.data[i + 1]);
+                let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
+                let top = a + (b - a) * fx;
+                let bottom = c + (d - c) * fx;
+                return top + (bottom - top) * fy;
+            }
+        }
         let x0 = x.floor();
         let y0 = y.floor();
         let fx = x - x0;

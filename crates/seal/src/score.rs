@@ -79,14 +79,18 @@ pub struct Measures {
     pub dissimilarity: f32,
 }
 
-fn render(imp: &Imprint, to_canvas: &Similarity) -> (Plane, Plane) {
-    let up = Similarity {
+/// Alignment canvas → scoring canvas.
+fn up() -> Similarity {
+    Similarity {
         a: SCORE_N as f32 / CANVAS as f32,
         b: 0.0,
         tx: 0.0,
         ty: 0.0,
-    };
-    let t = up.compose(to_canvas);
+    }
+}
+
+fn render(imp: &Imprint, to_canvas: &Similarity) -> (Plane, Plane) {
+    let t = up().compose(to_canvas);
     (
         imp.density.warp(SCORE_N, SCORE_N, &t),
         imp.occluded.warp(SCORE_N, SCORE_N, &t),
@@ -99,7 +103,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let (rd, ro) = render(reference, &al.ref_to_canvas);
     // Final sub-pixel translation at the scoring resolution (the alignment canvas is half as
     // fine): phase correlation of the two renderings, trusted only for small shifts.
-    let (cd0, _) = render(cand, &al.cand_to_canvas);
+    let cd0 = cand.density.warp(n, n, &up().compose(&al.cand_to_canvas));
     let (dx, dy) = crate::align::fine_shift(&rd, &cd0);
     let shift = Similarity {
         a: 1.0,
