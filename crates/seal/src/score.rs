@@ -31,6 +31,7 @@ const W_EXTRA: f32 = 40.8;
 const W_MISSING: f32 = 66.7;
 const W_BLOCKS: f32 = 6.3;
 const W_THICKNESS: f32 = 5.19;
+const W_DISPLACED: f32 = 6.7;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -69,6 +70,9 @@ pub struct Measures {
     /// Soft candidate ink (density 0.15–0.6) farther than the tolerance from reference ink /
     /// candidate ink: the trace of a smudge or a faint second stamping.
     pub soft_extra: f32,
+    /// The smaller of the reference's and the candidate's gap shares: ink moved farther than the
+    /// local window (a displaced border or character), which partial inking alone does not give.
+    pub displaced: f32,
     /// Candidate ink farther than 4× the tolerance from any reference ink / candidate ink.
     pub far_extra: f32,
     /// Row-major `BLOCKS × BLOCKS` dissimilarities in `[0, 1]`; `None` for blocks without ink.
@@ -144,7 +148,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let mut missing = vec![false; n * n];
     let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
         (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
-    let mut ngap = 0usize;
+    let (mut ngap, mut nrgap) = (0usize, 0usize);
     let (mut nsoft, mut nanyb) = (0usize, 0usize);
     for i in 0..n * n {
         if unknown[i] {
@@ -176,6 +180,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             if da[i] > TOLERANCE && ba.data[i] >= LOCAL_INK * bb.data[i] {
                 extra[i] = true;
                 ne += 1;
+            } else if da[i] > TOLERANCE {
+                nrgap += 1;
             }
         }
     }
@@ -225,19 +231,25 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let worst_blocks = sorted.iter().take(k).sum::<f32>() / k as f32;
     let extra_f = ne as f32 / nb.max(1) as f32;
     let missing_f = nm as f32 / na.max(1) as f32;
+    // Partial inking leaves gaps in one imprint; a stroke or border moved farther than the local
+    // window leaves a gap in both (reference ink without candidate ink nearby, and the converse).
+    let gap_f = ngap as f32 / na.max(1) as f32;
+    let displaced = gap_f.min(nrgap as f32 / nb.max(1) as f32);
     // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
     let z = BIAS
         - W_EXTRA * extra_f
         - W_MISSING * missing_f
         - W_BLOCKS * worst_blocks
-        - W_THICKNESS * (thickness.abs() - THICKNESS_SLACK).max(0.0);
+        - W_THICKNESS * (thickness.abs() - THICKNESS_SLACK).max(0.0)
+        - W_DISPLACED * displaced;
     let dissimilarity = 1.0 - 1.0 / (1.0 + (-z).exp());
     let m = Measures {
         extra: extra_f,
         missing: missing_f,
         thickness,
         soft_extra: nsoft as f32 / nanyb.max(1) as f32,
-        gap: ngap as f32 / na.max(1) as f32,
+        gap: gap_f,
+        displaced,
         coverage: ncov as f32 / na.max(1) as f32,
         far_extra: nfar as f32 / nb.max(1) as f32,
         block_map,
