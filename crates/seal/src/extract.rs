@@ -15,7 +15,7 @@ use crate::intake::Scan;
 use crate::raster::{Plane, distance_to};
 
 /// Approximate seal extent, in pixels, of the working-resolution planes.
-pub const WORK_SIZE: usize = 200;
+pub const WORK_SIZE: usize = 260;
 /// Longest side of the coarse plane used to locate the seal.
 const COARSE_SIDE: usize = 320;
 
@@ -42,7 +42,7 @@ pub struct ImageQuality {
     /// Strength of the red ink (robust maximum of `R − max(G, B)`, 0–1).
     pub ink_strength: f32,
     /// Edge sharpness: 90th percentile of the density gradient (per working pixel, where the
-    /// seal is about 200 pixels across) over edge pixels; blur lowers it.
+    /// seal is about 260 pixels across) over edge pixels; blur lowers it.
     pub sharpness: f32,
     /// Share of soft ink (density 0.15–0.6) among all ink: smudges and blur leave soft ink.
     pub soft_ink: f32,

@@ -15,8 +15,8 @@ use crate::extract::Imprint;
 use crate::raster::{Plane, Similarity, distance_to};
 
 /// Side of the scoring canvas.
-pub const SCORE_N: usize = 256;
-/// Tolerance of the stroke overlap, in scoring pixels (the normalised seal is 144 px across).
+pub const SCORE_N: usize = 320;
+/// Tolerance of the stroke overlap, in scoring pixels (the normalised seal is 180 px across).
 pub const TOLERANCE: f32 = 1.5;
 /// Blocks per side of the dissimilarity map.
 pub const BLOCKS: usize = 8;

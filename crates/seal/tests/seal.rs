@@ -125,7 +125,7 @@ fn a_comparison_reports_outcome_thresholds_version_and_an_overlay() {
     let png =
         custos_seal::overlay::render_png(&d.aligned, &d.comparison.measures.block_map).unwrap();
     let img = image::load_from_memory(&png).unwrap().to_rgb8();
-    assert_eq!(img.width(), 512);
+    assert_eq!(img.width(), 2 * custos_seal::score::SCORE_N as u32);
     // Both colours of the overlay are present: red (registered) or violet overlap, and blue.
     assert!(img.pixels().any(|p| p.0 == [110, 30, 120]));
 }

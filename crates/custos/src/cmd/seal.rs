@@ -18,6 +18,14 @@ use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
 use custos_seal::verify::{Outcome, Thresholds, compare_bytes, compare_imprints};
 
+/// Prints a line to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 /// Arguments of `custos seal`.
 #[derive(Debug, clap::Args)]
 pub struct SealArgs {
@@ -138,34 +146,38 @@ fn compare(
     if json {
         let text = serde_json::to_string_pretty(cmp)
             .map_err(|e| format!("JSON 輸出失敗 / cannot write JSON: {e}"))?;
-        println!("{text}");
+        out!("{text}");
     } else {
-        println!("自動驗印結果 / outcome: {}", cmp.outcome.label());
-        println!(
+        out!("自動驗印結果 / outcome: {}", cmp.outcome.label());
+        out!(
             "分數 / score: {:.3}（相符 match ≥ {:.2}，不符 no match < {:.2}）",
-            cmp.score, cmp.thresholds.match_at, cmp.thresholds.no_match_below
+            cmp.score,
+            cmp.thresholds.match_at,
+            cmp.thresholds.no_match_below
         );
-        println!(
+        out!(
             "旋轉 / rotation: {:.1}°  縮放 / scale: {:.3}",
-            cmp.rotation_deg, cmp.scale
+            cmp.rotation_deg,
+            cmp.scale
         );
         for issue in &cmp.quality_issues {
-            println!("品質 / quality: {}", issue.label());
+            out!("品質 / quality: {}", issue.label());
         }
-        println!(
+        out!(
             "區塊差異 / block dissimilarity ({}×{}):",
-            cmp.blocks, cmp.blocks
+            cmp.blocks,
+            cmp.blocks
         );
         for row in cmp.measures.block_map.chunks(cmp.blocks) {
             let cells: Vec<String> = row
                 .iter()
                 .map(|v| v.map_or_else(|| "  · ".to_owned(), |d| format!("{d:4.2}")))
                 .collect();
-            println!("  {}", cells.join(" "));
+            out!("  {}", cells.join(" "));
         }
-        println!("演算法 / algorithm: {}", cmp.algorithm_version);
+        out!("演算法 / algorithm: {}", cmp.algorithm_version);
         if cmp.outcome == Outcome::Ambiguous {
-            println!(
+            out!(
                 "請人工比對；印模不清時以聯繫單請戶政事務所重建印模 / a clerk must judge; if the imprint is unclear, ask the household office for an imprint rebuild (T4)"
             );
         }
@@ -228,7 +240,7 @@ fn gen_dataset(
         counts[pair.label as usize] += 1;
     }
     write(&out.join("pairs.csv"), csv.as_bytes())?;
-    println!(
+    out!(
         "已產生 {pairs} 組 / generated {pairs} pairs (genuine {}, forgery {}, unclear {}) seed={seed} fonts={font_set} → {}",
         counts[0],
         counts[1],
@@ -274,15 +286,15 @@ fn eval(dir: &Path, json: bool) -> Result<(), String> {
     if json {
         let text = serde_json::to_string_pretty(&summary)
             .map_err(|e| format!("JSON 輸出失敗 / cannot write JSON: {e}"))?;
-        println!("{text}");
-        println!("{}", summary.final_line());
+        out!("{text}");
+        out!("{}", summary.final_line());
     } else {
         if failures > 0 {
-            println!(
+            out!(
                 "無法讀取印文（視為無法判定）/ unreadable imprints (counted ambiguous): {failures}"
             );
         }
-        println!("{}", summary.report());
+        out!("{}", summary.report());
     }
     Ok(())
 }
