@@ -1,13 +1,300 @@
-//! `custos seal`.
+//! `custos seal`: automatic verification (自動驗印, T4) of an application imprint against the
+//! registered seal imprint, the synthetic dataset generator and the evaluation.
+//!
+//! The engine helps the clerk and never decides alone: *ambiguous* means a person must judge.
+//! Exit codes: 0 when the command ran (whatever the outcome), 2 on a usage or IO error, reported
+//! on one bilingual line.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+use custos_seal::dataset::{
+    CSV_HEADER, Face, FontSpec, GenConfig, HELD_OUT_FONTS, TUNE_FONTS, csv_row, generate_pair,
+};
+use custos_seal::eval::{PairResult, parse_pairs_csv, summarize};
+use custos_seal::extract::extract;
+use custos_seal::intake::{IntakeLimits, decode};
+use custos_seal::score::naive_baseline;
+use custos_seal::verify::{Outcome, Thresholds, compare_bytes, compare_imprints};
+
+/// Prints a line to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
 
 /// Arguments of `custos seal`.
 #[derive(Debug, clap::Args)]
-pub struct SealArgs {}
+pub struct SealArgs {
+    #[command(subcommand)]
+    command: SealCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SealCommand {
+    /// Compare an application imprint (CAND) with the registered imprint (REF).
+    Compare {
+        /// Registered seal imprint (PNG, JPEG or TIFF scan).
+        reference: PathBuf,
+        /// Imprint stamped on the application.
+        candidate: PathBuf,
+        /// Write an overlay PNG (registered red, application blue, differences highlighted).
+        #[arg(long)]
+        overlay: Option<PathBuf>,
+        /// Print the full result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a synthetic dataset of imprint pairs with `pairs.csv`.
+    GenDataset {
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of pairs.
+        #[arg(long, default_value_t = 2000)]
+        pairs: u64,
+        /// Seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Font set the seals are carved in: `tune` (Noto Serif/Sans TC) or `held-out` (AR PL UKai TW).
+        #[arg(long, default_value = "tune")]
+        font_set: String,
+        /// Scan resolution of every image (default: 300–600 dpi drawn per image).
+        #[arg(long)]
+        dpi: Option<f32>,
+        /// Directory holding the shipped fonts.
+        #[arg(long, default_value = "assets/fonts")]
+        fonts_dir: PathBuf,
+    },
+    /// Evaluate the engine and a naive baseline on `DIR/pairs.csv`.
+    Eval {
+        /// Dataset directory.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Print the summary as JSON (the final `seal:` line follows).
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// Runs `custos seal`.
-pub fn run(_args: SealArgs) -> ExitCode {
-    eprintln!("custos seal: not available yet");
-    ExitCode::from(super::EXIT_USAGE)
+pub fn run(args: SealArgs) -> ExitCode {
+    let result = match args.command {
+        SealCommand::Compare {
+            reference,
+            candidate,
+            overlay,
+            json,
+        } => compare(&reference, &candidate, overlay.as_deref(), json),
+        SealCommand::GenDataset {
+            out,
+            pairs,
+            seed,
+            font_set,
+            dpi,
+            fonts_dir,
+        } => gen_dataset(&out, pairs, seed, &font_set, dpi, &fonts_dir),
+        SealCommand::Eval { dataset, json } => eval(&dataset, json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(line) => {
+            eprintln!("custos seal: {line}");
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| {
+        format!(
+            "無法讀取 {} / cannot read {}: {e}",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| {
+        format!(
+            "無法寫入 {} / cannot write {}: {e}",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+fn compare(
+    reference: &Path,
+    candidate: &Path,
+    overlay: Option<&Path>,
+    json: bool,
+) -> Result<(), String> {
+    let r = read(reference)?;
+    let c = read(candidate)?;
+    let detailed = compare_bytes(&r, &c, &Thresholds::default()).map_err(|e| e.to_string())?;
+    let cmp = &detailed.comparison;
+    if let Some(path) = overlay {
+        let png = custos_seal::overlay::render_png(&detailed.aligned, &cmp.measures.block_map)
+            .map_err(|e| e.to_string())?;
+        write(path, &png)?;
+    }
+    if json {
+        let text = serde_json::to_string_pretty(cmp)
+            .map_err(|e| format!("JSON 輸出失敗 / cannot write JSON: {e}"))?;
+        out!("{text}");
+    } else {
+        out!("自動驗印結果 / outcome: {}", cmp.outcome.label());
+        out!(
+            "分數 / score: {:.3}（相符 match ≥ {:.2}，不符 no match < {:.2}）",
+            cmp.score,
+            cmp.thresholds.match_at,
+            cmp.thresholds.no_match_below
+        );
+        out!(
+            "旋轉 / rotation: {:.1}°  縮放 / scale: {:.3}",
+            cmp.rotation_deg,
+            cmp.scale
+        );
+        for issue in &cmp.quality_issues {
+            out!("品質 / quality: {}", issue.label());
+        }
+        out!(
+            "區塊差異 / block dissimilarity ({}×{}):",
+            cmp.blocks,
+            cmp.blocks
+        );
+        for row in cmp.measures.block_map.chunks(cmp.blocks) {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| v.map_or_else(|| "  · ".to_owned(), |d| format!("{d:4.2}")))
+                .collect();
+            out!("  {}", cells.join(" "));
+        }
+        out!("演算法 / algorithm: {}", cmp.algorithm_version);
+        if cmp.outcome == Outcome::Ambiguous {
+            out!(
+                "請人工比對；印模不清時以聯繫單請戶政事務所重建印模 / a clerk must judge; if the imprint is unclear, ask the household office for an imprint rebuild (T4)"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn load_faces(dir: &Path, specs: &[FontSpec]) -> Result<Vec<Face>, String> {
+    specs
+        .iter()
+        .map(|f| Face::parse(f.name, read(&dir.join(f.file))?, f.index).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn gen_dataset(
+    out: &Path,
+    pairs: u64,
+    seed: u64,
+    font_set: &str,
+    dpi: Option<f32>,
+    fonts_dir: &Path,
+) -> Result<(), String> {
+    if dpi.is_some_and(|d| !(50.0..=1200.0).contains(&d)) {
+        return Err("dpi 必須介於 50 與 1200 / dpi must be between 50 and 1200".to_owned());
+    }
+    let (faces, alternative_faces) = match font_set {
+        "tune" => (load_faces(fonts_dir, &TUNE_FONTS)?, Vec::new()),
+        "held-out" => (
+            load_faces(fonts_dir, &HELD_OUT_FONTS)?,
+            load_faces(fonts_dir, &TUNE_FONTS[..1])?,
+        ),
+        other => {
+            return Err(format!(
+                "字型組必須是 tune 或 held-out：{other} / font set must be tune or held-out: {other}"
+            ));
+        }
+    };
+    std::fs::create_dir_all(out).map_err(|e| {
+        format!(
+            "無法建立 {} / cannot create {}: {e}",
+            out.display(),
+            out.display()
+        )
+    })?;
+    let cfg = GenConfig {
+        seed,
+        faces,
+        alternative_faces,
+        dpi,
+    };
+    let mut csv = String::from(CSV_HEADER);
+    csv.push('\n');
+    let mut counts = [0usize; 3];
+    for i in 0..pairs {
+        let pair = generate_pair(&cfg, i).map_err(|e| e.to_string())?;
+        write(&out.join(&pair.reference.0), &pair.reference.1)?;
+        write(&out.join(&pair.candidate.0), &pair.candidate.1)?;
+        csv.push_str(&csv_row(&pair));
+        csv.push('\n');
+        counts[pair.label as usize] += 1;
+    }
+    write(&out.join("pairs.csv"), csv.as_bytes())?;
+    out!(
+        "已產生 {pairs} 組 / generated {pairs} pairs (genuine {}, forgery {}, unclear {}) seed={seed} fonts={font_set} → {}",
+        counts[0],
+        counts[1],
+        counts[2],
+        out.display()
+    );
+    Ok(())
+}
+
+fn eval(dir: &Path, json: bool) -> Result<(), String> {
+    let csv = String::from_utf8(read(&dir.join("pairs.csv"))?)
+        .map_err(|_| "pairs.csv 不是 UTF-8 / pairs.csv is not UTF-8".to_owned())?;
+    let specs = parse_pairs_csv(&csv).map_err(|e| e.to_string())?;
+    let thresholds = Thresholds::default();
+    let limits = IntakeLimits::default();
+    let mut results = Vec::with_capacity(specs.len());
+    let mut failures = 0usize;
+    for spec in &specs {
+        let r = read(&dir.join(&spec.reference))?;
+        let c = read(&dir.join(&spec.candidate))?;
+        let t = Instant::now();
+        let imprints = decode(&r, &limits)
+            .and_then(|s| extract(&s))
+            .and_then(|ri| Ok((ri, decode(&c, &limits).and_then(|s| extract(&s))?)));
+        let (outcome, score, imprints) = if let Ok((ri, ci)) = imprints {
+            let d = compare_imprints(&ri, &ci, &thresholds);
+            (d.comparison.outcome, d.comparison.score, Some((ri, ci)))
+        } else {
+            failures += 1;
+            (Outcome::Ambiguous, 0.0, None)
+        };
+        let millis = t.elapsed().as_secs_f64() * 1000.0;
+        let baseline = imprints.map_or(0.0, |(ri, ci)| naive_baseline(&ri, &ci));
+        results.push(PairResult {
+            label: spec.label,
+            outcome,
+            score,
+            baseline,
+            millis,
+        });
+    }
+    let summary = summarize(&results);
+    if json {
+        let text = serde_json::to_string_pretty(&summary)
+            .map_err(|e| format!("JSON 輸出失敗 / cannot write JSON: {e}"))?;
+        out!("{text}");
+        out!("{}", summary.final_line());
+    } else {
+        if failures > 0 {
+            out!(
+                "無法讀取印文（視為無法判定）/ unreadable imprints (counted ambiguous): {failures}"
+            );
+        }
+        out!("{}", summary.report());
+    }
+    Ok(())
 }

@@ -1,0 +1,155 @@
+//! Development lab: generates pairs in memory and evaluates the engine on them, in release mode.
+//! `cargo run --release -p custos-seal --example seal_lab -- PAIRS SEED tune|heldout [dump]`
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::many_single_char_names
+)]
+
+use std::time::Instant;
+
+use custos_seal::dataset::{Face, FontSpec, GenConfig, HELD_OUT_FONTS, TUNE_FONTS, generate_pair};
+use custos_seal::eval::{Label, PairResult, summarize};
+use custos_seal::extract::extract;
+use custos_seal::intake::{IntakeLimits, decode};
+use custos_seal::score::naive_baseline;
+use custos_seal::verify::{Outcome, Thresholds, compare_imprints};
+
+fn load(specs: &[FontSpec]) -> Vec<Face> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/");
+    specs
+        .iter()
+        .map(|f| {
+            Face::parse(
+                f.name,
+                std::fs::read(format!("{dir}{}", f.file)).unwrap(),
+                f.index,
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let pairs: u64 = args.get(1).map_or(100, |a| a.parse().unwrap());
+    let seed: u64 = args.get(2).map_or(1, |a| a.parse().unwrap());
+    let heldout = args.get(3).is_some_and(|a| a == "heldout");
+    let dump = args.get(4).cloned().filter(|d| d != "-");
+    let dpi: Option<f32> = args.get(5).map(|a| a.parse().unwrap());
+    let cfg = if heldout {
+        GenConfig {
+            seed,
+            faces: load(&HELD_OUT_FONTS),
+            alternative_faces: load(&TUNE_FONTS[..1]),
+            dpi,
+        }
+    } else {
+        GenConfig {
+            seed,
+            faces: load(&TUNE_FONTS),
+            alternative_faces: Vec::new(),
+            dpi,
+        }
+    };
+    let th = Thresholds::default();
+    let mut results = Vec::new();
+    let mut gen_ms = 0.0;
+    let (mut dec_ms, mut ext_ms, mut cmp_ms) = (0.0, 0.0, 0.0);
+    for i in 0..pairs {
+        let t0 = Instant::now();
+        let p = generate_pair(&cfg, i).unwrap();
+        gen_ms += t0.elapsed().as_secs_f64() * 1000.0;
+        if let Some(d) = &dump {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(format!("{d}/{}", p.reference.0), &p.reference.1).unwrap();
+            std::fs::write(format!("{d}/{}", p.candidate.0), &p.candidate.1).unwrap();
+        }
+        let t = Instant::now();
+        let l = IntakeLimits::default();
+        let rs = decode(&p.reference.1, &l);
+        let cs = decode(&p.candidate.1, &l);
+        let t_dec = t.elapsed().as_secs_f64() * 1000.0;
+        let r = rs.and_then(|s| extract(&s));
+        let c = cs.and_then(|s| extract(&s));
+        let t_ext = t.elapsed().as_secs_f64() * 1000.0 - t_dec;
+        dec_ms += t_dec;
+        ext_ms += t_ext;
+        let (outcome, score, baseline, line) = match (r, c) {
+            (Ok(r), Ok(c)) => {
+                let tc = Instant::now();
+                for _ in 0..std::env::var("LAB_REPEAT")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0)
+                {
+                    let _ = compare_imprints(&r, &c, &th);
+                }
+                let d = compare_imprints(&r, &c, &th);
+                cmp_ms += tc.elapsed().as_secs_f64() * 1000.0;
+                let m = &d.comparison.measures;
+                let q = &d.comparison;
+                if let Some(dir) = &dump {
+                    let png = custos_seal::overlay::render_png(
+                        &d.aligned,
+                        &d.comparison.measures.block_map,
+                    )
+                    .unwrap();
+                    std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
+                }
+                let line = format!(
+                    "score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    q.score,
+                    m.displaced,
+                    m.gap,
+                    q.ghost,
+                    m.soft_extra,
+                    m.thickness,
+                    m.extra,
+                    m.missing,
+                    m.worst_blocks,
+                    q.correlation,
+                    q.rotation_deg,
+                    q.scale,
+                    q.reference_quality.sharpness,
+                    q.candidate_quality.sharpness,
+                    q.reference_quality.ink_strength,
+                    q.candidate_quality.ink_strength,
+                    q.candidate_quality.occluded,
+                    q.quality_issues
+                );
+                (q.outcome, q.score, naive_baseline(&r, &c), line)
+            }
+            (r, c) => (
+                Outcome::Ambiguous,
+                0.0,
+                0.0,
+                format!("error {:?} {:?}", r.err(), c.err()),
+            ),
+        };
+        let millis = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "{i:05} {:8} {:?} {line} | {}",
+            p.label.as_str(),
+            outcome,
+            p.note
+        );
+        results.push(PairResult {
+            label: p.label,
+            outcome,
+            score,
+            baseline,
+            millis,
+        });
+    }
+    let _ = Label::Genuine;
+    println!(
+        "generation {:.1} ms/pair; decode {:.1} extract {:.1} compare {:.1}",
+        gen_ms / pairs as f64,
+        dec_ms / pairs as f64,
+        ext_ms / pairs as f64,
+        cmp_ms / pairs as f64
+    );
+    println!("{}", summarize(&results).report());
+}

@@ -1,0 +1,385 @@
+//! Alignment: finds the similarity transform (rotation at any angle, scale, translation) that
+//! brings the candidate imprint onto the reference.
+//!
+//! Each imprint is first normalised: its filled outline's centroid goes to the canvas centre
+//! and its √area to [`NORM_SIZE`] pixels. The residual rotation and scale come from
+//! Fourier–Mellin registration (phase correlation of log-polar magnitude spectra, which are
+//! translation invariant); the 180° ambiguity of the spectrum and the best few peaks are
+//! resolved by phase-correlating each hypothesis in the image domain and keeping the one with
+//! the highest normalised correlation. Invariant: the returned transform maps candidate
+//! `density` coordinates to reference canvas coordinates.
+
+use std::f32::consts::PI;
+use std::sync::Arc;
+
+use rustfft::num_complex::Complex32;
+use rustfft::{Fft, FftPlanner};
+
+use crate::extract::Imprint;
+use crate::raster::{Plane, Similarity};
+
+/// Side of the alignment canvas, in pixels.
+pub const CANVAS: usize = 128;
+/// √area of a normalised seal on the alignment canvas.
+pub const NORM_SIZE: f32 = 72.0;
+const N_ANG: usize = 180;
+const N_RAD: usize = 64;
+/// Accepted residual scale range after normalisation.
+const SCALE_RANGE: (f32, f32) = (0.7, 1.45);
+
+/// Result of aligning a candidate to a reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alignment {
+    /// Candidate density coordinates → reference canvas coordinates (alignment canvas).
+    pub cand_to_canvas: Similarity,
+    /// Reference density coordinates → reference canvas coordinates.
+    pub ref_to_canvas: Similarity,
+    /// Normalised cross-correlation of the aligned densities (−1…1).
+    pub correlation: f32,
+    /// Share of the reference pattern repeated, at some other offset, by candidate ink that the
+    /// reference does not explain (0…1): a second stamping of the same seal shows as a ghost.
+    pub ghost: f32,
+}
+
+/// 2-D FFT helper with cached plans.
+struct Fft2 {
+    w: usize,
+    h: usize,
+    row_f: Arc<dyn Fft<f32>>,
+    col_f: Arc<dyn Fft<f32>>,
+    row_i: Arc<dyn Fft<f32>>,
+    col_i: Arc<dyn Fft<f32>>,
+}
+
+impl Fft2 {
+    fn new(planner: &mut FftPlanner<f32>, w: usize, h: usize) -> Self {
+        Self {
+            w,
+            h,
+            row_f: planner.plan_fft_forward(w),
+            col_f: planner.plan_fft_forward(h),
+            row_i: planner.plan_fft_inverse(w),
+            col_i: planner.plan_fft_inverse(h),
+        }
+    }
+
+    fn run(&self, data: &mut [Complex32], inverse: bool) {
+        let (row, col) = if inverse {
+            (&self.row_i, &self.col_i)
+        } else {
+            (&self.row_f, &self.col_f)
+        };
+        row.process(data);
+        // Columns as rows of the transpose, processed in one batch.
+        let mut t = vec![Complex32::new(0.0, 0.0); data.len()];
+        for y in 0..self.h {
+            for x in 0..self.w {
+                t[x * self.h + y] = data[y * self.w + x];
+            }
+        }
+        col.process(&mut t);
+        for x in 0..self.w {
+            for y in 0..self.h {
+                data[y * self.w + x] = t[x * self.h + y];
+            }
+        }
+    }
+
+    fn forward(&self, p: &[f32]) -> Vec<Complex32> {
+        let mut d: Vec<Complex32> = p.iter().map(|&v| Complex32::new(v, 0.0)).collect();
+        self.run(&mut d, false);
+        d
+    }
+
+    /// Phase-correlation surface of `a` and `b` (peak at the shift of `b` relative to `a`).
+    fn phase_correlation(&self, fa: &[Complex32], fb: &[Complex32]) -> Vec<f32> {
+        let mut cross: Vec<Complex32> = fa
+            .iter()
+            .zip(fb)
+            .map(|(x, y)| {
+                let c = y * x.conj();
+                let n = c.norm();
+                if n > 1e-9 {
+                    c / n
+                } else {
+                    Complex32::new(0.0, 0.0)
+                }
+            })
+            .collect();
+        self.run(&mut cross, true);
+        cross.into_iter().map(|c| c.re).collect()
+    }
+}
+
+/// Local maxima (3×3, periodic) of a surface, strongest first, at least `sep` apart.
+fn peaks(
+    surface: &[f32],
+    w: usize,
+    h: usize,
+    count: usize,
+    sep: usize,
+) -> Vec<(usize, usize, f32)> {
+    let mut maxima: Vec<(usize, usize, f32)> = Vec::new();
+    let top = surface.iter().copied().fold(f32::MIN, f32::max);
+    let floor = if top > 0.0 { 0.2 * top } else { f32::MIN };
+    for y in 0..h {
+        for x in 0..w {
+            let v = surface[y * w + x];
+            if v < floor {
+                continue;
+            }
+            let mut is_max = true;
+            'n: for dy in [h - 1, 0, 1] {
+                for dx in [w - 1, 0, 1] {
+                    if (dx, dy) != (0, 0) && surface[((y + dy) % h) * w + (x + dx) % w] > v {
+                        is_max = false;
+                        break 'n;
+                    }
+                }
+            }
+            if is_max {
+                maxima.push((x, y, v));
+            }
+        }
+    }
+    maxima.sort_unstable_by(|p, q| q.2.total_cmp(&p.2));
+    let mut out: Vec<(usize, usize, f32)> = Vec::new();
+    for (x, y, v) in maxima {
+        let far = out.iter().all(|&(px, py, _)| {
+            let dx = x.abs_diff(px).min(w - x.abs_diff(px));
+            let dy = y.abs_diff(py).min(h - y.abs_diff(py));
+            dx.max(dy) >= sep
+        });
+        if far {
+            out.push((x, y, v));
+            if out.len() == count {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Sub-pixel offset of a peak by a parabola through its neighbours (periodic surface).
+fn refine(surface: &[f32], w: usize, h: usize, x: usize, y: usize) -> (f32, f32) {
+    let at = |xx: usize, yy: usize| surface[(yy % h) * w + (xx % w)];
+    let c = at(x, y);
+    let fit = |m: f32, p: f32| {
+        let den = m - 2.0 * c + p;
+        if den.abs() > 1e-9 {
+            (0.5 * (m - p) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        }
+    };
+    let dx = fit(at(x + w - 1, y), at(x + 1, y));
+    let dy = fit(at(x, y + h - 1), at(x, y + 1));
+    (x as f32 + dx, y as f32 + dy)
+}
+
+fn signed(v: f32, n: usize) -> f32 {
+    if v > n as f32 / 2.0 { v - n as f32 } else { v }
+}
+
+/// Normalising transform of an imprint onto the alignment canvas.
+pub fn normaliser(imp: &Imprint) -> Similarity {
+    let c = CANVAS as f32 / 2.0;
+    Similarity::mapping(imp.center, (c, c), 0.0, NORM_SIZE / imp.size.max(1.0))
+}
+
+fn log_polar(spectrum: &[Complex32]) -> Vec<f32> {
+    let n = CANVAS;
+    // Magnitudes, shifted so that frequency 0 sits at the centre, with a ramp high-pass that
+    // favours stroke detail over the seal's overall blob.
+    let mut mag = Plane::filled(n, n, 0.0);
+    for y in 0..n {
+        for x in 0..n {
+            let fx = signed(x as f32, n);
+            let fy = signed(y as f32, n);
+            let r = fx.hypot(fy);
+            let v = spectrum[y * n + x].norm();
+            let sx = (fx + n as f32 / 2.0) as usize % n;
+            let sy = (fy + n as f32 / 2.0) as usize % n;
+            mag.data[sy * n + sx] = (1.0 + v).ln() * r.min(24.0);
+        }
+    }
+    let c = n as f32 / 2.0;
+    let r_min = 2.0f32;
+    let r_max = c - 2.0;
+    let step = (r_max / r_min).ln() / (N_RAD - 1) as f32;
+    let mut out = vec![0.0f32; N_ANG * N_RAD];
+    for ri in 0..N_RAD {
+        let r = r_min * (step * ri as f32).exp();
+        for ai in 0..N_ANG {
+            let a = PI * ai as f32 / N_ANG as f32;
+            out[ri * N_ANG + ai] = mag.sample(c + r * a.cos(), c + r * a.sin());
+        }
+    }
+    out
+}
+
+fn ncc(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len() as f32;
+    let ma = a.iter().sum::<f32>() / n;
+    let mb = b.iter().sum::<f32>() / n;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (da, db) = (x - ma, y - mb);
+        sab += da * db;
+        saa += da * da;
+        sbb += db * db;
+    }
+    if saa <= 1e-9 || sbb <= 1e-9 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+/// Aligns `cand` to `reference`.
+pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
+    let n = CANVAS;
+    let mut planner = FftPlanner::new();
+    let fft = Fft2::new(&mut planner, n, n);
+    let lp_fft = Fft2::new(&mut planner, N_ANG, N_RAD);
+    let nr = normaliser(reference);
+    let nc = normaliser(cand);
+    let r_canvas = reference.density.warp(n, n, &nr);
+    let c_canvas = cand.density.warp(n, n, &nc);
+    let fr = fft.forward(&r_canvas.data);
+    let fc = fft.forward(&c_canvas.data);
+    let lr = lp_fft.forward(&log_polar(&fr));
+    let lc = lp_fft.forward(&log_polar(&fc));
+    let surface = lp_fft.phase_correlation(&lr, &lc);
+    let r_step = ((n as f32 / 2.0 - 2.0) / 2.0).ln() / (N_RAD - 1) as f32;
+    let centre = (n as f32 / 2.0, n as f32 / 2.0);
+
+    let mut best: Option<Alignment> = None;
+    for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 3, 3) {
+        let (ax, ay) = refine(&surface, N_ANG, N_RAD, px, py);
+        let dtheta = signed(ax, N_ANG) * PI / N_ANG as f32;
+        let dlog = signed(ay, N_RAD) * r_step;
+        // The candidate's spectrum is the reference's rotated by the candidate's rotation and
+        // shrunk by its scale; undo both.
+        let scale = dlog.exp();
+        if !(SCALE_RANGE.0..=SCALE_RANGE.1).contains(&scale) {
+            continue;
+        }
+        for flip in [0.0, PI] {
+            let rot = Similarity::about(centre, -(dtheta + flip), scale);
+            let t = rot.compose(&nc);
+            let warped = cand.density.warp(n, n, &t);
+            let fw = fft.forward(&warped.data);
+            let pc = fft.phase_correlation(&fr, &fw);
+            let top = peaks(&pc, n, n, 1, 4);
+            let Some(&(tx, ty, _)) = top.first() else {
+                continue;
+            };
+            let (sx, sy) = refine(&pc, n, n, tx, ty);
+            let shift = Similarity {
+                a: 1.0,
+                b: 0.0,
+                tx: -signed(sx, n),
+                ty: -signed(sy, n),
+            };
+            let t = shift.compose(&t);
+            let aligned = cand.density.warp(n, n, &t);
+            let corr = ncc(&r_canvas.data, &aligned.data);
+            if best.is_none_or(|b| corr > b.correlation) {
+                best = Some(Alignment {
+                    cand_to_canvas: t,
+                    ref_to_canvas: nr,
+                    correlation: corr,
+                    ghost: 0.0,
+                });
+            }
+        }
+    }
+    let mut best = best.unwrap_or(Alignment {
+        cand_to_canvas: nc,
+        ref_to_canvas: nr,
+        correlation: 0.0,
+        ghost: 0.0,
+    });
+    // Local refinement of angle and scale on the correlation (the log-polar grid is 1° coarse).
+    for (da, ds) in [
+        (0.6f32, 0.0f32),
+        (-0.6, 0.0),
+        (0.0, 0.015),
+        (0.0, -0.015),
+        (0.3, 0.0),
+        (-0.3, 0.0),
+    ] {
+        let tweak = Similarity::about(centre, da.to_radians(), 1.0 + ds);
+        let t = tweak.compose(&best.cand_to_canvas);
+        let aligned = cand.density.warp(n, n, &t);
+        let corr = ncc(&r_canvas.data, &aligned.data);
+        if corr > best.correlation {
+            best.cand_to_canvas = t;
+            best.correlation = corr;
+        }
+    }
+    best.ghost = ghost(
+        &fft,
+        &r_canvas,
+        &cand.density.warp(n, n, &best.cand_to_canvas),
+    );
+    best
+}
+
+/// Translation (pixels) to add to `b` so that it lies on `a`; 0 when the peak is farther than
+/// 3 pixels (then the coarse alignment is kept).
+pub(crate) fn fine_shift(a: &Plane, b: &Plane) -> (f32, f32) {
+    let (w, h) = (a.w, a.h);
+    let mut planner = FftPlanner::new();
+    let fft = Fft2::new(&mut planner, w, h);
+    let fa = fft.forward(&a.data);
+    let fb = fft.forward(&b.data);
+    let pc = fft.phase_correlation(&fa, &fb);
+    let Some(&(x, y, _)) = peaks(&pc, w, h, 1, 1).first() else {
+        return (0.0, 0.0);
+    };
+    let (sx, sy) = refine(&pc, w, h, x, y);
+    let (dx, dy) = (-signed(sx, w), -signed(sy, h));
+    if dx.abs() > 3.0 || dy.abs() > 3.0 {
+        (0.0, 0.0)
+    } else {
+        (dx, dy)
+    }
+}
+
+/// Largest share of the reference repeated by unexplained candidate ink at an offset of at
+/// least 3 % of the canvas (see [`Alignment::ghost`]).
+fn ghost(fft: &Fft2, reference: &Plane, aligned: &Plane) -> f32 {
+    let n = CANVAS;
+    let near = reference.box_blur(2);
+    let residual: Vec<f32> = aligned
+        .data
+        .iter()
+        .zip(&near.data)
+        .map(|(c, r)| if *r < 0.05 { *c } else { 0.0 })
+        .collect();
+    let energy: f32 = reference.data.iter().map(|v| v * v).sum();
+    if energy <= 1e-6 {
+        return 0.0;
+    }
+    let fr = fft.forward(&reference.data);
+    let mut cross: Vec<Complex32> = fft
+        .forward(&residual)
+        .iter()
+        .zip(&fr)
+        .map(|(x, y)| x * y.conj())
+        .collect();
+    fft.run(&mut cross, true);
+    let scale = 1.0 / (n * n) as f32;
+    let min_off = (n as f32 * 0.03) as usize;
+    let mut best = 0.0f32;
+    for (i, c) in cross.iter().enumerate() {
+        let (x, y) = (i % n, i / n);
+        let (dx, dy) = (x.min(n - x), y.min(n - y));
+        if dx.max(dy) >= min_off {
+            best = best.max(c.re * scale / energy);
+        }
+    }
+    best.clamp(0.0, 1.0)
+}

@@ -1,0 +1,376 @@
+//! Extraction: finds the red seal imprint in a scan and turns it into an ink-density plane.
+//!
+//! Red ink is measured as `R − max(G, B)`, which is near zero for paper, black print and blue
+//! pen, so text or a pen stroke crossing the seal does not become ink. Pixels where dark or blue
+//! ink hides the seal are marked *occluded*: the scorer treats them as unknown rather than as
+//! missing ink. Works for 朱文 (red characters) and 白文 (white characters on a red field) alike,
+//! because later stages compare ink and paper symmetrically.
+//!
+//! Invariants: the density plane is in `[0, 1]`; the seal is located at a coarse resolution and
+//! then re-read at a working resolution where its size is about [`WORK_SIZE`] pixels, whatever
+//! the scan's dpi.
+
+use crate::error::SealError;
+use crate::intake::Scan;
+use crate::raster::{Plane, distance_to};
+
+/// Approximate seal extent, in pixels, of the working-resolution planes.
+pub const WORK_SIZE: usize = 260;
+/// Longest side of the coarse plane used to locate the seal.
+const COARSE_SIDE: usize = 320;
+
+/// One seal imprint extracted from a scan.
+#[derive(Debug, Clone)]
+pub struct Imprint {
+    /// Ink density in `[0, 1]` at the working resolution.
+    pub density: Plane,
+    /// 1 where black or blue ink hides the seal, else 0.
+    pub occluded: Plane,
+    /// Centroid of the seal's filled outline, in `density` coordinates.
+    pub center: (f32, f32),
+    /// √(area of the filled outline), in `density` pixels: a rotation-invariant size.
+    pub size: f32,
+    /// Single-image quality measurements.
+    pub quality: ImageQuality,
+}
+
+/// Quality measurements of one imprint.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ImageQuality {
+    /// Share of the seal outline covered by ink.
+    pub ink_coverage: f32,
+    /// Strength of the red ink (robust maximum of `R − max(G, B)`, 0–1).
+    pub ink_strength: f32,
+    /// Edge sharpness: 90th percentile of the density gradient (per working pixel, where the
+    /// seal is about 260 pixels across) over edge pixels; blur lowers it.
+    pub sharpness: f32,
+    /// Share of soft ink (density 0.15–0.6) among all ink: smudges and blur leave soft ink.
+    pub soft_ink: f32,
+    /// Share of the pixels near the ink hidden by black or blue ink.
+    pub occluded: f32,
+    /// True when ink covers more than half the outline (white characters on a red field).
+    pub white_characters: bool,
+}
+
+#[inline]
+fn redness(r: f32, g: f32, b: f32) -> (f32, f32) {
+    let red = r - g.max(b);
+    let dark = r.max(g).max(b) < 0.42 && red < 0.2;
+    let blue = b > r + 0.08 && b > g;
+    (red.max(0.0), if dark || blue { 1.0 } else { 0.0 })
+}
+
+/// Reads red-ness and occlusion of the region `[x0, x1) × [y0, y1)` with box averaging by `f`.
+fn read_region(
+    scan: &Scan,
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+    f: usize,
+) -> (Plane, Plane) {
+    let sw = scan.width as usize;
+    let sh = scan.height as usize;
+    // Whole blocks only, so that no index needs clamping (the caller keeps x1 ≤ width).
+    let f = f.max(1).min((x1 - x0).max(1)).min((y1 - y0).max(1));
+    let w = ((x1 - x0) / f).max(1);
+    let h = ((y1 - y0) / f).max(1);
+    let mut red = Plane::filled(w, h, 0.0);
+    let mut occ = Plane::filled(w, h, 0.0);
+    let norm = 1.0 / (255.0 * (f * f) as f32);
+    let mut acc = vec![[0u32; 3]; w];
+    for y in 0..h {
+        acc.fill([0; 3]);
+        for dy in 0..f {
+            let sy = (y0 + y * f + dy).min(sh - 1);
+            let start = (sy * sw + x0) * 3;
+            let row = &scan.rgb[start..start + w * f * 3];
+            for (a, block) in acc.iter_mut().zip(row.chunks_exact(f * 3)) {
+                for px in block.chunks_exact(3) {
+                    a[0] += u32::from(px[0]);
+                    a[1] += u32::from(px[1]);
+                    a[2] += u32::from(px[2]);
+                }
+            }
+        }
+        for (x, a) in acc.iter().enumerate() {
+            let (rd, oc) = redness(a[0] as f32 * norm, a[1] as f32 * norm, a[2] as f32 * norm);
+            red.data[y * w + x] = rd;
+            occ.data[y * w + x] = oc;
+        }
+    }
+    (red, occ)
+}
+
+fn percentile(values: &mut [f32], q: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let k = ((values.len() - 1) as f32 * q).round() as usize;
+    let (_, v, _) = values.select_nth_unstable_by(k, f32::total_cmp);
+    *v
+}
+
+/// Bounding box `(x0, y0, x1, y1)` of the largest red blob in a coarse plane.
+fn locate(red: &Plane) -> Option<(usize, usize, usize, usize)> {
+    let mut vals: Vec<f32> = red.data.clone();
+    let p995 = percentile(&mut vals, 0.995);
+    if p995 < 0.08 {
+        return None;
+    }
+    let t = (0.35 * p995).max(0.06);
+    let mask: Vec<bool> = red.data.iter().map(|&v| v > t).collect();
+    // Bridge the gaps between characters and border so the seal becomes one blob.
+    let bridge = (red.w.max(red.h) as f32 * 0.02).max(2.0);
+    let dist = distance_to(&mask, red.w, red.h);
+    let joined: Vec<bool> = dist.iter().map(|&d| d <= bridge).collect();
+    let (w, h) = (red.w, red.h);
+    let mut label = vec![0u32; w * h];
+    let mut best: Option<(f32, (usize, usize, usize, usize))> = None;
+    let mut next = 0u32;
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !joined[start] || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        label[start] = next;
+        stack.push(start);
+        let mut mass = 0.0;
+        let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            if mask[i] {
+                mass += red.data[i];
+                bx0 = bx0.min(x);
+                by0 = by0.min(y);
+                bx1 = bx1.max(x + 1);
+                by1 = by1.max(y + 1);
+            }
+            let mut push = |j: usize| {
+                if joined[j] && label[j] == 0 {
+                    label[j] = next;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                push(i - 1);
+            }
+            if x + 1 < w {
+                push(i + 1);
+            }
+            if y > 0 {
+                push(i - w);
+            }
+            if y + 1 < h {
+                push(i + w);
+            }
+        }
+        if bx1 > bx0 && best.is_none_or(|(m, _)| mass > m) {
+            best = Some((mass, (bx0, by0, bx1, by1)));
+        }
+    }
+    best.map(|(_, b)| b)
+}
+
+/// Extracts the seal imprint from a decoded scan.
+pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
+    let (sw, sh) = (scan.width as usize, scan.height as usize);
+    let fc = sw.max(sh).div_ceil(COARSE_SIDE).max(1);
+    let (mut coarse, _) = read_region(scan, 0, 0, sw, sh, fc);
+    // Tinted paper (warm, pinkish) reads as a little red: measure it on the page (at least a
+    // fifth of any scan is paper) and take it off before anything else.
+    let paper = percentile(&mut coarse.data.clone(), 0.2) + 0.02;
+    for v in &mut coarse.data {
+        *v = (*v - paper).max(0.0);
+    }
+    let (bx0, by0, bx1, by1) = locate(&coarse).ok_or(SealError::NoSealFound)?;
+    // Back to full resolution with a margin of 15 % of the blob size.
+    let (bw, bh) = ((bx1 - bx0) * fc, (by1 - by0) * fc);
+    let margin = (bw.max(bh) as f32 * 0.15) as usize + 2 * fc;
+    let x0 = (bx0 * fc).saturating_sub(margin);
+    let y0 = (by0 * fc).saturating_sub(margin);
+    let x1 = (bx1 * fc + margin).min(sw);
+    let y1 = (by1 * fc + margin).min(sh);
+    let f = bw.max(bh).div_ceil(WORK_SIZE).max(1);
+    let (mut red, occluded) = read_region(scan, x0, y0, x1, y1, f);
+    for v in &mut red.data {
+        *v = (*v - paper).max(0.0);
+    }
+    let mut inked: Vec<f32> = red.data.iter().copied().filter(|&v| v > 0.08).collect();
+    if inked.len() < 30 {
+        return Err(SealError::NoSealFound);
+    }
+    let strength = percentile(&mut inked, 0.9).max(0.1);
+    let mut density = red;
+    for v in &mut density.data {
+        *v = (*v / (0.85 * strength)).clamp(0.0, 1.0);
+    }
+    let (w, h) = (density.w, density.h);
+    let ink: Vec<bool> = density.data.iter().map(|&v| v > 0.5).collect();
+    let ink_count = ink.iter().filter(|&&b| b).count();
+    if ink_count < 30 {
+        return Err(SealError::NoSealFound);
+    }
+    // Size and centre come from the convex hull of the ink: rotation invariant, and they
+    // survive a border broken by partial inking or a pen stroke.
+    let (center, hull_area) =
+        hull_of(&ink, w, h).unwrap_or(((w as f32 / 2.0, h as f32 / 2.0), ink_count as f32));
+    let size = hull_area.max(1.0).sqrt();
+    let area = hull_area.max(1.0);
+    // Occlusion is measured near the ink (within 4 % of the region), where it can hide strokes.
+    let r = (w.max(h) as f32 * 0.04).max(2.0);
+    let d_in = distance_to(&ink, w, h);
+    let near = d_in.iter().filter(|&&d| d <= r).count().max(1);
+    let occ_in = d_in
+        .iter()
+        .zip(&occluded.data)
+        .filter(|(d, o)| **d <= r && **o > 0.5)
+        .count();
+    let quality = ImageQuality {
+        ink_coverage: ink_count as f32 / area,
+        ink_strength: strength,
+        sharpness: sharpness(&density),
+        occluded: occ_in as f32 / near as f32,
+        soft_ink: {
+            let soft = density
+                .data
+                .iter()
+                .filter(|&&v| v > 0.15 && v < 0.6)
+                .count();
+            let any = density.data.iter().filter(|&&v| v > 0.15).count();
+            soft as f32 / any.max(1) as f32
+        },
+        white_characters: ink_count as f32 / area > 0.5,
+    };
+    Ok(Imprint {
+        density,
+        occluded,
+        center,
+        size,
+        quality,
+    })
+}
+
+/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
+fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
+    let plane = Plane {
+        w,
+        h,
+        data: ink.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect(),
+    };
+    let local = plane.box_blur(2);
+    let mut pts: Vec<(f32, f32)> = Vec::new();
+    for y in 0..h {
+        let row = |x: usize| ink[y * w + x] && local.data[y * w + x] >= 0.3;
+        if let Some(x0) = (0..w).find(|&x| row(x)) {
+            let x1 = (0..w).rev().find(|&x| row(x)).unwrap_or(x0);
+            pts.push((x0 as f32, y as f32));
+            pts.push((x1 as f32 + 1.0, y as f32));
+            pts.push((x0 as f32, y as f32 + 1.0));
+            pts.push((x1 as f32 + 1.0, y as f32 + 1.0));
+        }
+    }
+    if pts.len() < 3 {
+        return None;
+    }
+    pts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    // Andrew's monotone chain.
+    let mut hull: Vec<(f32, f32)> = Vec::with_capacity(pts.len());
+    for pass in 0..2 {
+        let start = hull.len();
+        let iter: Box<dyn Iterator<Item = &(f32, f32)>> = if pass == 0 {
+            Box::new(pts.iter())
+        } else {
+            Box::new(pts.iter().rev())
+        };
+        for &p in iter {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(p);
+        }
+        hull.pop();
+    }
+    let (mut a2, mut cx, mut cy) = (0.0f64, 0.0f64, 0.0f64);
+    for i in 0..hull.len() {
+        let (p, q) = (hull[i], hull[(i + 1) % hull.len()]);
+        let c = f64::from(p.0 * q.1 - q.0 * p.1);
+        a2 += c;
+        cx += f64::from(p.0 + q.0) * c;
+        cy += f64::from(p.1 + q.1) * c;
+    }
+    if a2.abs() < 1e-6 {
+        return None;
+    }
+    Some((
+        ((cx / (3.0 * a2)) as f32, (cy / (3.0 * a2)) as f32),
+        (a2.abs() / 2.0) as f32,
+    ))
+}
+
+/// 90th percentile of the central-difference gradient magnitude over edge pixels.
+fn sharpness(density: &Plane) -> f32 {
+    let w = density.w;
+    let mut grads = Vec::new();
+    for y in 1..density.h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let i = y * w + x;
+            let gx = (density.data[i + 1] - density.data[i - 1]) * 0.5;
+            let gy = (density.data[i + w] - density.data[i - w]) * 0.5;
+            let g = gx.hypot(gy);
+            if g > 0.05 {
+                grads.push(g);
+            }
+        }
+    }
+    percentile(&mut grads, 0.9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_with_square(size: u32, ink: [u8; 3]) -> Scan {
+        let mut rgb = Vec::new();
+        for y in 0..size {
+            for x in 0..size {
+                let inside =
+                    (size / 4..3 * size / 4).contains(&x) && (size / 4..3 * size / 4).contains(&y);
+                let ring = inside
+                    && !((size / 4 + 6..3 * size / 4 - 6).contains(&x)
+                        && (size / 4 + 6..3 * size / 4 - 6).contains(&y));
+                rgb.extend_from_slice(if ring { &ink } else { &[245, 240, 230] });
+            }
+        }
+        Scan::from_rgb(size, size, rgb).unwrap()
+    }
+
+    #[test]
+    fn a_red_square_border_is_found_and_centred() {
+        let imp = extract(&scan_with_square(200, [200, 40, 50])).unwrap();
+        let (cx, cy) = imp.center;
+        assert!(
+            (cx - imp.density.w as f32 / 2.0).abs() < 3.0
+                && (cy - imp.density.h as f32 / 2.0).abs() < 3.0
+        );
+        assert!(imp.size > 80.0 && imp.size < 120.0, "{}", imp.size);
+    }
+
+    #[test]
+    fn black_or_blank_scans_have_no_seal() {
+        assert!(matches!(
+            extract(&scan_with_square(120, [20, 20, 20])),
+            Err(SealError::NoSealFound)
+        ));
+        assert!(matches!(
+            extract(&scan_with_square(120, [245, 240, 230])),
+            Err(SealError::NoSealFound)
+        ));
+    }
+}

@@ -1,0 +1,108 @@
+//! Quality assessment of both imprints of a comparison: ink coverage, blur, smudge, double
+//! stamping, occlusion. Any issue makes the outcome *ambiguous*: the engine says it cannot
+//! judge rather than guess (印模不清 … 自動驗印效果不佳, T4).
+
+use crate::align::Alignment;
+use crate::extract::ImageQuality;
+use crate::score::Measures;
+
+/// A reason why an imprint cannot be judged reliably.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityIssue {
+    /// Too little ink: a large part of the registered imprint is absent from the application.
+    PartialInking,
+    /// Ink is pale (little pressure or dry ink).
+    FaintInk,
+    /// Edges are blurred (pressure smear or an out-of-focus scan).
+    Blurred,
+    /// Ink far from any registered stroke (smudge or pressure blotch).
+    Smudged,
+    /// The seal was stamped twice, slightly offset.
+    DoubleStamped,
+    /// Text or pen strokes hide too much of the imprint.
+    Occluded,
+    /// The alignment is weak: the imprints barely correlate.
+    WeakAlignment,
+}
+
+impl QualityIssue {
+    /// Bilingual label, zh-TW first.
+    pub fn label(self) -> &'static str {
+        match self {
+            QualityIssue::PartialInking => "印文不全 / partial inking",
+            QualityIssue::FaintInk => "印泥過淡 / faint ink",
+            QualityIssue::Blurred => "印文模糊 / blurred",
+            QualityIssue::Smudged => "印泥暈染 / smudged",
+            QualityIssue::DoubleStamped => "重複蓋印 / double stamped",
+            QualityIssue::Occluded => "文字或筆跡遮蓋 / occluded by text or pen",
+            QualityIssue::WeakAlignment => "無法對位 / cannot align",
+        }
+    }
+}
+
+/// Limits of the quality assessment.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct QualityLimits {
+    /// Largest share of the reference ink lost to gaps (no local candidate ink).
+    pub max_gap: f32,
+    /// Least ink strength (R − max(G, B)).
+    pub min_strength: f32,
+    /// Least edge sharpness of either imprint.
+    pub min_sharpness: f32,
+    /// Largest share of candidate ink that is soft and unexplained by the reference (smudge).
+    pub max_soft_extra: f32,
+    /// Largest ghost (a second stamping).
+    pub max_ghost: f32,
+    /// Largest occluded share of either outline.
+    pub max_occluded: f32,
+    /// Least normalised correlation after alignment.
+    pub min_correlation: f32,
+}
+
+impl Default for QualityLimits {
+    fn default() -> Self {
+        Self {
+            max_gap: 0.3,
+            min_strength: 0.2,
+            min_sharpness: 0.2,
+            max_soft_extra: 0.08,
+            max_ghost: 0.25,
+            max_occluded: 0.35,
+            min_correlation: 0.15,
+        }
+    }
+}
+
+/// Assesses a comparison; returns every issue found (empty when both imprints are usable).
+pub fn assess(
+    reference: &ImageQuality,
+    cand: &ImageQuality,
+    al: &Alignment,
+    m: &Measures,
+    limits: &QualityLimits,
+) -> Vec<QualityIssue> {
+    let mut issues = Vec::new();
+    if m.gap > limits.max_gap {
+        issues.push(QualityIssue::PartialInking);
+    }
+    if reference.ink_strength.min(cand.ink_strength) < limits.min_strength {
+        issues.push(QualityIssue::FaintInk);
+    }
+    if reference.sharpness.min(cand.sharpness) < limits.min_sharpness {
+        issues.push(QualityIssue::Blurred);
+    }
+    if m.soft_extra > limits.max_soft_extra {
+        issues.push(QualityIssue::Smudged);
+    }
+    if al.ghost > limits.max_ghost {
+        issues.push(QualityIssue::DoubleStamped);
+    }
+    if reference.occluded.max(cand.occluded) > limits.max_occluded {
+        issues.push(QualityIssue::Occluded);
+    }
+    if al.correlation < limits.min_correlation {
+        issues.push(QualityIssue::WeakAlignment);
+    }
+    issues
+}

@@ -1,0 +1,319 @@
+//! Raster planes and the few image operations the engine needs (resampling, similarity warps,
+//! box blur, chamfer distance transform).
+//!
+//! Invariant: `Plane::data.len() == w * h`; every sampling outside the plane reads 0.
+
+/// A single-channel `f32` image, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plane {
+    /// Width in pixels.
+    pub w: usize,
+    /// Height in pixels.
+    pub h: usize,
+    /// `w * h` values.
+    pub data: Vec<f32>,
+}
+
+impl Plane {
+    /// A plane filled with `v`.
+    pub fn filled(w: usize, h: usize, v: f32) -> Self {
+        Self {
+            w,
+            h,
+            data: vec![v; w * h],
+        }
+    }
+
+    /// Value at integer coordinates, 0 outside.
+    #[inline]
+    pub fn get(&self, x: isize, y: isize) -> f32 {
+        if x < 0 || y < 0 || x as usize >= self.w || y as usize >= self.h {
+            0.0
+        } else {
+            self.data[y as usize * self.w + x as usize]
+        }
+    }
+
+    /// Bilinear sample at real coordinates (pixel centres at integers), 0 outside.
+    #[inline]
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        if !(x > -1.0 && y > -1.0 && x < self.w as f32 && y < self.h as f32) {
+            return 0.0;
+        }
+        if x >= 0.0 && y >= 0.0 {
+            // Truncation is floor for non-negative values (and avoids a libm call).
+            let (xi, yi) = (x as usize, y as usize);
+            if xi + 1 < self.w && yi + 1 < self.h {
+                let (fx, fy) = (x - xi as f32, y - yi as f32);
+                let i = yi * self.w + xi;
+                let (a, b) = (self.data[i], self.data[i + 1]);
+                let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
+                let top = a + (b - a) * fx;
+                let bottom = c + (d - c) * fx;
+                return top + (bottom - top) * fy;
+            }
+        }
+        let x0 = x.floor();
+        let y0 = y.floor();
+        let fx = x - x0;
+        let fy = y - y0;
+        let (xi, yi) = (x0 as isize, y0 as isize);
+        let a = self.get(xi, yi);
+        let b = self.get(xi + 1, yi);
+        let c = self.get(xi, yi + 1);
+        let d = self.get(xi + 1, yi + 1);
+        (a * (1.0 - fx) + b * fx) * (1.0 - fy) + (c * (1.0 - fx) + d * fx) * fy
+    }
+
+    /// Sum of all values.
+    pub fn sum(&self) -> f32 {
+        self.data.iter().sum()
+    }
+
+    /// Box-averaging downsample by an integer factor.
+    #[must_use]
+    pub fn downsample(&self, f: usize) -> Plane {
+        let f = f.max(1);
+        let w = (self.w / f).max(1);
+        let h = (self.h / f).max(1);
+        let mut out = Plane::filled(w, h, 0.0);
+        let inv = 1.0 / (f * f) as f32;
+        for y in 0..h {
+            for x in 0..w {
+                let mut s = 0.0;
+                for dy in 0..f {
+                    let row = (y * f + dy).min(self.h - 1) * self.w;
+                    for dx in 0..f {
+                        s += self.data[row + (x * f + dx).min(self.w - 1)];
+                    }
+                }
+                out.data[y * w + x] = s * inv;
+            }
+        }
+        out
+    }
+
+    /// Separable box blur of radius `r` (window `2r+1`), zero padding.
+    #[must_use]
+    pub fn box_blur(&self, r: usize) -> Plane {
+        if r == 0 {
+            return self.clone();
+        }
+        let norm = 1.0 / (2 * r + 1) as f32;
+        let mut tmp = Plane::filled(self.w, self.h, 0.0);
+        for y in 0..self.h {
+            let row = &self.data[y * self.w..(y + 1) * self.w];
+            let mut acc: f32 = row[..r.min(self.w)].iter().sum();
+            for x in 0..self.w {
+                if x + r < self.w {
+                    acc += row[x + r];
+                }
+                if x > r {
+                    acc -= row[x - r - 1];
+                }
+                tmp.data[y * self.w + x] = acc * norm;
+            }
+        }
+        let mut out = Plane::filled(self.w, self.h, 0.0);
+        for x in 0..self.w {
+            let mut acc = 0.0;
+            for y in 0..r.min(self.h) {
+                acc += tmp.data[y * self.w + x];
+            }
+            for y in 0..self.h {
+                if y + r < self.h {
+                    acc += tmp.data[(y + r) * self.w + x];
+                }
+                if y > r {
+                    acc -= tmp.data[(y - r - 1) * self.w + x];
+                }
+                out.data[y * self.w + x] = acc * norm;
+            }
+        }
+        out
+    }
+
+    /// Renders this plane through a similarity transform onto a `w × h` canvas: output pixel `p`
+    /// reads the source at `t.inverse()(p)`.
+    #[must_use]
+    pub fn warp(&self, w: usize, h: usize, t: &Similarity) -> Plane {
+        let mut out = Plane::filled(w, h, 0.0);
+        let inv = t.inverse();
+        for y in 0..h {
+            for x in 0..w {
+                let (sx, sy) = inv.apply(x as f32, y as f32);
+                out.data[y * w + x] = self.sample(sx, sy);
+            }
+        }
+        out
+    }
+}
+
+/// A similarity transform `x' = a·x − b·y + tx`, `y' = b·x + a·y + ty`
+/// (scale `√(a²+b²)`, angle `atan2(b, a)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Similarity {
+    /// `scale · cos(angle)`.
+    pub a: f32,
+    /// `scale · sin(angle)`.
+    pub b: f32,
+    /// Translation x.
+    pub tx: f32,
+    /// Translation y.
+    pub ty: f32,
+}
+
+impl Similarity {
+    /// The identity.
+    pub const IDENTITY: Similarity = Similarity {
+        a: 1.0,
+        b: 0.0,
+        tx: 0.0,
+        ty: 0.0,
+    };
+
+    /// Rotation by `angle` and scaling by `scale` about `center`, which stays fixed.
+    pub fn about(center: (f32, f32), angle: f32, scale: f32) -> Similarity {
+        let (s, c) = angle.sin_cos();
+        let (a, b) = (scale * c, scale * s);
+        Similarity {
+            a,
+            b,
+            tx: center.0 - (a * center.0 - b * center.1),
+            ty: center.1 - (b * center.0 + a * center.1),
+        }
+    }
+
+    /// Maps `src` to `dst` with the given angle and scale.
+    pub fn mapping(src: (f32, f32), dst: (f32, f32), angle: f32, scale: f32) -> Similarity {
+        let (s, c) = angle.sin_cos();
+        let (a, b) = (scale * c, scale * s);
+        Similarity {
+            a,
+            b,
+            tx: dst.0 - (a * src.0 - b * src.1),
+            ty: dst.1 - (b * src.0 + a * src.1),
+        }
+    }
+
+    /// Applies the transform to a point.
+    #[inline]
+    pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+        (
+            self.a * x - self.b * y + self.tx,
+            self.b * x + self.a * y + self.ty,
+        )
+    }
+
+    /// `self ∘ other`: first `other`, then `self`.
+    #[must_use]
+    pub fn compose(&self, other: &Similarity) -> Similarity {
+        let a = self.a * other.a - self.b * other.b;
+        let b = self.b * other.a + self.a * other.b;
+        let (tx, ty) = self.apply(other.tx, other.ty);
+        Similarity { a, b, tx, ty }
+    }
+
+    /// The inverse transform.
+    #[must_use]
+    pub fn inverse(&self) -> Similarity {
+        let n = (self.a * self.a + self.b * self.b).max(1e-12);
+        let (a, b) = (self.a / n, -self.b / n);
+        let tx = -(a * self.tx - b * self.ty);
+        let ty = -(b * self.tx + a * self.ty);
+        Similarity { a, b, tx, ty }
+    }
+
+    /// Scale factor.
+    pub fn scale(&self) -> f32 {
+        self.a.hypot(self.b)
+    }
+
+    /// Rotation angle in radians.
+    pub fn angle(&self) -> f32 {
+        self.b.atan2(self.a)
+    }
+}
+
+/// Chamfer (3-4) distance transform to the nearest `true` pixel, in pixels (approximately
+/// Euclidean). Pixels far from any `true` pixel get a large value.
+pub fn distance_to(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
+    const BIG: u32 = 1 << 24;
+    let mut d: Vec<u32> = mask.iter().map(|&m| if m { 0 } else { BIG }).collect();
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let mut v = d[i];
+            if x > 0 {
+                v = v.min(d[i - 1] + 3);
+            }
+            if y > 0 {
+                v = v.min(d[i - w] + 3);
+                if x > 0 {
+                    v = v.min(d[i - w - 1] + 4);
+                }
+                if x + 1 < w {
+                    v = v.min(d[i - w + 1] + 4);
+                }
+            }
+            d[i] = v;
+        }
+    }
+    for y in (0..h).rev() {
+        for x in (0..w).rev() {
+            let i = y * w + x;
+            let mut v = d[i];
+            if x + 1 < w {
+                v = v.min(d[i + 1] + 3);
+            }
+            if y + 1 < h {
+                v = v.min(d[i + w] + 3);
+                if x + 1 < w {
+                    v = v.min(d[i + w + 1] + 4);
+                }
+                if x > 0 {
+                    v = v.min(d[i + w - 1] + 4);
+                }
+            }
+            d[i] = v;
+        }
+    }
+    d.into_iter().map(|v| v as f32 / 3.0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_blur_preserves_the_mean_of_a_constant_interior() {
+        let p = Plane::filled(20, 20, 1.0);
+        let b = p.box_blur(2);
+        assert!((b.data[10 * 20 + 10] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn distance_transform_measures_pixels_to_the_nearest_mark() {
+        let mut m = vec![false; 100];
+        m[55] = true;
+        let d = distance_to(&m, 10, 10);
+        assert!(d[55].abs() < 1e-6);
+        assert!((d[58] - 3.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn identity_warp_reproduces_the_plane() {
+        let mut p = Plane::filled(8, 8, 0.0);
+        p.data[3 * 8 + 4] = 1.0;
+        assert_eq!(p.warp(8, 8, &Similarity::IDENTITY), p);
+    }
+
+    #[test]
+    fn composing_a_transform_with_its_inverse_is_the_identity() {
+        let t = Similarity::mapping((3.0, 4.0), (10.0, -2.0), 0.7, 1.3);
+        let (x, y) = t.inverse().compose(&t).apply(5.0, 6.0);
+        assert!((x - 5.0).abs() < 1e-4 && (y - 6.0).abs() < 1e-4);
+        let (x, y) = t.apply(3.0, 4.0);
+        assert!((x - 10.0).abs() < 1e-4 && (y + 2.0).abs() < 1e-4);
+    }
+}

@@ -1,0 +1,171 @@
+//! Verification: the outcome of one comparison (比對) — match, no match or ambiguous — with
+//! everything a clerk or an auditor needs to see why.
+//!
+//! Invariant: the engine never says *match* or *no match* when the quality assessment found an
+//! issue; the outcome is then *ambiguous* and the clerk judges (or asks for an imprint rebuild).
+
+use crate::align::{Alignment, align};
+use crate::error::SealError;
+use crate::extract::{ImageQuality, Imprint, extract};
+use crate::intake::{IntakeLimits, Scan, decode};
+use crate::quality::{QualityIssue, QualityLimits, assess};
+use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
+
+/// Version of the algorithm and its thresholds; recorded with every outcome.
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.1 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; logistic; match>=0.88 no-match<0.45)";
+
+/// The engine's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Same seal (相符).
+    Match,
+    /// Different seal (不符).
+    NoMatch,
+    /// The engine cannot judge (無法判定): a person decides.
+    Ambiguous,
+}
+
+impl Outcome {
+    /// Bilingual label, zh-TW first.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Match => "相符 / match",
+            Outcome::NoMatch => "不符 / no match",
+            Outcome::Ambiguous => "無法判定，請人工比對 / ambiguous, a clerk must judge",
+        }
+    }
+}
+
+/// Decision thresholds on the score (`1 − dissimilarity`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Thresholds {
+    /// Scores at or above are a match.
+    pub match_at: f32,
+    /// Scores below are no match; between the two the outcome is ambiguous.
+    pub no_match_below: f32,
+    /// Quality limits.
+    pub quality: QualityLimits,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            match_at: 0.88,
+            no_match_below: 0.45,
+            quality: QualityLimits::default(),
+        }
+    }
+}
+
+/// Everything the engine reports about one comparison.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Comparison {
+    /// Match, no match or ambiguous.
+    pub outcome: Outcome,
+    /// Similarity score in `[0, 1]` (1 − dissimilarity).
+    pub score: f32,
+    /// Thresholds used.
+    pub thresholds: Thresholds,
+    /// [`ALGORITHM_VERSION`].
+    pub algorithm_version: &'static str,
+    /// Blocks per side of `block_map`.
+    pub blocks: usize,
+    /// Measurements, including the row-major per-block dissimilarity map.
+    pub measures: Measures,
+    /// Quality issues (empty when both imprints are usable).
+    pub quality_issues: Vec<QualityIssue>,
+    /// Quality of the registered imprint.
+    pub reference_quality: ImageQuality,
+    /// Quality of the application imprint.
+    pub candidate_quality: ImageQuality,
+    /// Rotation of the candidate relative to the reference, degrees.
+    pub rotation_deg: f32,
+    /// Scale of the candidate relative to the reference.
+    pub scale: f32,
+    /// Ghost share (double stamping), see `align::Alignment::ghost`.
+    pub ghost: f32,
+    /// Normalised correlation after alignment.
+    pub correlation: f32,
+    /// Stroke tolerance in scoring pixels.
+    pub tolerance_px: f32,
+}
+
+/// A comparison with the intermediate planes (for the overlay).
+#[derive(Debug, Clone)]
+pub struct Detailed {
+    /// The report.
+    pub comparison: Comparison,
+    /// Pixel classes on the scoring canvas.
+    pub aligned: Aligned,
+}
+
+/// Compares two extracted imprints.
+pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresholds) -> Detailed {
+    let al: Alignment = align(reference, cand);
+    let (m, aligned) = measure(reference, cand, &al);
+    let issues = assess(
+        &reference.quality,
+        &cand.quality,
+        &al,
+        &m,
+        &thresholds.quality,
+    );
+    let score = 1.0 - m.dissimilarity;
+    let outcome = if !issues.is_empty() {
+        Outcome::Ambiguous
+    } else if score >= thresholds.match_at {
+        Outcome::Match
+    } else if score < thresholds.no_match_below {
+        Outcome::NoMatch
+    } else {
+        Outcome::Ambiguous
+    };
+    // Relative transform reference → candidate: compare the two normalisations.
+    let rel = al.ref_to_canvas.inverse().compose(&al.cand_to_canvas);
+    let comparison = Comparison {
+        outcome,
+        score,
+        thresholds: *thresholds,
+        algorithm_version: ALGORITHM_VERSION,
+        blocks: BLOCKS,
+        measures: m,
+        quality_issues: issues,
+        reference_quality: reference.quality,
+        candidate_quality: cand.quality,
+        rotation_deg: -rel.angle().to_degrees(),
+        scale: 1.0 / rel.scale().max(1e-6),
+        ghost: al.ghost,
+        correlation: al.correlation,
+        tolerance_px: TOLERANCE,
+    };
+    Detailed {
+        comparison,
+        aligned,
+    }
+}
+
+/// Compares two decoded scans.
+pub fn compare(
+    reference: &Scan,
+    cand: &Scan,
+    thresholds: &Thresholds,
+) -> Result<Detailed, SealError> {
+    let r = extract(reference)?;
+    let c = extract(cand)?;
+    Ok(compare_imprints(&r, &c, thresholds))
+}
+
+/// Decodes and compares two encoded scans (PNG, JPEG or TIFF).
+pub fn compare_bytes(
+    reference: &[u8],
+    cand: &[u8],
+    thresholds: &Thresholds,
+) -> Result<Detailed, SealError> {
+    let limits = IntakeLimits::default();
+    compare(
+        &decode(reference, &limits)?,
+        &decode(cand, &limits)?,
+        thresholds,
+    )
+}

@@ -1,0 +1,141 @@
+//! End-to-end tests of the seal engine on small generated datasets (T4 自動驗印).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use custos_seal::dataset::{Face, GenConfig, TUNE_FONTS, generate_pair};
+use custos_seal::eval::{Label, PairResult, summarize};
+use custos_seal::extract::extract;
+use custos_seal::intake::{IntakeLimits, decode};
+use custos_seal::score::naive_baseline;
+use custos_seal::verify::{Outcome, Thresholds, compare_bytes, compare_imprints};
+
+fn config(seed: u64) -> GenConfig {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/");
+    let f = TUNE_FONTS[0];
+    let face = Face::parse(
+        f.name,
+        std::fs::read(format!("{dir}{}", f.file)).unwrap(),
+        f.index,
+    )
+    .unwrap();
+    let f2 = TUNE_FONTS[1];
+    let face2 = Face::parse(
+        f2.name,
+        std::fs::read(format!("{dir}{}", f2.file)).unwrap(),
+        f2.index,
+    )
+    .unwrap();
+    GenConfig {
+        seed,
+        faces: vec![face, face2],
+        alternative_faces: Vec::new(),
+        dpi: Some(200.0),
+    }
+}
+
+#[test]
+fn the_generator_is_deterministic_from_its_seed() {
+    let cfg = config(11);
+    let a = generate_pair(&cfg, 3).unwrap();
+    let b = generate_pair(&cfg, 3).unwrap();
+    assert_eq!(a.reference, b.reference);
+    assert_eq!(a.candidate, b.candidate);
+    assert_eq!(a.label, b.label);
+    let other = generate_pair(&config(12), 3).unwrap();
+    assert_ne!(a.candidate.1, other.candidate.1);
+}
+
+#[test]
+fn genuine_pairs_score_higher_than_forgeries_and_beat_the_naive_baseline() {
+    let cfg = config(5);
+    let th = Thresholds::default();
+    let limits = IntakeLimits::default();
+    let mut results = Vec::new();
+    for i in 0..14 {
+        let p = generate_pair(&cfg, i).unwrap();
+        let r = extract(&decode(&p.reference.1, &limits).unwrap()).unwrap();
+        // A very poor (unclear) stamping may hold no readable seal at all: that is an error,
+        // which the evaluation counts as ambiguous.
+        let Ok(c) = extract(&decode(&p.candidate.1, &limits).unwrap()) else {
+            assert_eq!(p.label, Label::Unclear);
+            continue;
+        };
+        let d = compare_imprints(&r, &c, &th);
+        let cmp = &d.comparison;
+        assert_eq!(cmp.measures.block_map.len(), cmp.blocks * cmp.blocks);
+        assert!((0.0..=1.0).contains(&cmp.score));
+        results.push(PairResult {
+            label: p.label,
+            outcome: cmp.outcome,
+            score: cmp.score,
+            baseline: naive_baseline(&r, &c),
+            millis: 0.0,
+        });
+    }
+    let mean = |l: Label| {
+        let v: Vec<f32> = results
+            .iter()
+            .filter(|r| r.label == l)
+            .map(|r| r.score)
+            .collect();
+        v.iter().sum::<f32>() / v.len().max(1) as f32
+    };
+    assert!(
+        mean(Label::Genuine) > mean(Label::Forgery) + 0.1,
+        "{} vs {}",
+        mean(Label::Genuine),
+        mean(Label::Forgery)
+    );
+    let s = summarize(&results);
+    println!("{}", s.report());
+    assert!(
+        s.eer < s.baseline_eer,
+        "engine {} vs baseline {}",
+        s.eer,
+        s.baseline_eer
+    );
+    assert!(s.final_line().starts_with("seal: eer="));
+}
+
+#[test]
+fn a_comparison_reports_outcome_thresholds_version_and_an_overlay() {
+    let cfg = config(5);
+    let p = (0..24)
+        .map(|i| generate_pair(&cfg, i).unwrap())
+        .find(|p| p.label == Label::Genuine)
+        .unwrap();
+    let d = compare_bytes(&p.reference.1, &p.candidate.1, &Thresholds::default()).unwrap();
+    let json = serde_json::to_value(&d.comparison).unwrap();
+    for key in [
+        "outcome",
+        "score",
+        "thresholds",
+        "algorithm_version",
+        "measures",
+        "quality_issues",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert!(json["measures"]["block_map"].is_array());
+    assert_ne!(
+        d.comparison.outcome,
+        Outcome::NoMatch,
+        "a genuine stamping must not be rejected: {:?}",
+        d.comparison
+    );
+    let png =
+        custos_seal::overlay::render_png(&d.aligned, &d.comparison.measures.block_map).unwrap();
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_eq!(img.width(), 2 * custos_seal::score::SCORE_N as u32);
+    // Both colours of the overlay are present: red (registered) or violet overlap, and blue.
+    assert!(img.pixels().any(|p| p.0 == [110, 30, 120]));
+}
+
+#[test]
+fn an_image_without_a_seal_is_a_clear_error() {
+    let img = image::RgbImage::from_pixel(300, 300, image::Rgb([250, 250, 245]));
+    let mut c = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut c, image::ImageFormat::Png).unwrap();
+    let bytes = c.into_inner();
+    let e = compare_bytes(&bytes, &bytes, &Thresholds::default()).unwrap_err();
+    assert!(e.to_string().contains("no red seal imprint"));
+}
