@@ -189,3 +189,38 @@ fn serve_runs_against_a_real_postgresql_server() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("postgres"));
 }
+
+#[test]
+fn forms_render_writes_every_sample_form_and_refuses_unknown_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = custos(&[
+        "forms",
+        "render",
+        "--form",
+        "all",
+        "--sample",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut kinds: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| {
+            e.unwrap()
+                .path()
+                .extension()
+                .map(|x| x.to_string_lossy().into_owned())
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds, ["docx", "pdf", "xlsx"], "every format is produced");
+    let out = custos(&[
+        "forms", "render", "--form", "jcic9", "--sample", "--out", "x",
+    ]);
+    one_line_error(&out);
+}
