@@ -13,7 +13,7 @@ use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView};
+use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use rand_chacha::ChaCha20Rng;
@@ -348,9 +348,51 @@ impl HomeViews for OrganisationViews {
     ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>> {
         Box::pin(OrganisationViews::job_runs(self))
     }
+
+    fn ledger_status(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
+        Box::pin(OrganisationViews::ledger_status(self))
+    }
 }
 
 impl OrganisationViews {
+    /// Size, latest checkpoint, and the start-up check run now (≤ 64 stored nodes: cheap).
+    async fn ledger_status(&self) -> Result<LedgerStatusView, WebError> {
+        let mut tx = self.0.begin_read().await.map_err(web_error)?;
+        let head = tx.ledger_head().await.map_err(web_error)?;
+        let latest = tx.ledger_latest_checkpoint_at().await.map_err(web_error)?;
+        let _ = tx.rollback().await;
+        let checkpoint = latest.map(|(size, note, at_ms)| {
+            let key = custos_ledger::note::SignedNote::parse(&note)
+                .ok()
+                .and_then(|n| {
+                    n.signatures()
+                        .first()
+                        .map(|s| format!("{}+{:08x}", s.name, s.id))
+                })
+                .unwrap_or_default();
+            let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+            (size, at, key)
+        });
+        let verification = if checkpoint.is_some() {
+            Some(match crate::cmd::ledger::startup_check(&self.0).await {
+                Ok(()) => (true, String::new()),
+                Err(
+                    crate::cmd::ledger::StartupCheckError::Mismatch(m)
+                    | crate::cmd::ledger::StartupCheckError::Unreadable(m),
+                ) => (false, redact_url(&m)),
+            })
+        } else {
+            None
+        };
+        Ok(LedgerStatusView {
+            size: head.size,
+            checkpoint,
+            verification,
+        })
+    }
+
     async fn job_runs(&self) -> Result<Vec<JobRunView>, WebError> {
         let names: std::collections::HashMap<_, _> = self
             .0
