@@ -600,6 +600,18 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
     assert_eq!((done.changes[0].old, done.changes[0].new), (100, 200));
     let current = stored_profile(&f.db.get_institution(inst.id).await.unwrap()).unwrap();
     assert_eq!(current.get(SettingKey::QuerySamplingRate), Some(200));
+    // J0.4: the creation and the one accepted change are ledger entries; refused proposals are not.
+    let ledger_size = || async {
+        f.db.db()
+            .begin_read()
+            .await
+            .unwrap()
+            .ledger_head()
+            .await
+            .unwrap()
+            .size
+    };
+    assert_eq!(ledger_size().await, 2);
     let err = change_profile(&f.ledger, &*f.clock, change(300, "stale", 1))
         .await
         .unwrap_err();
@@ -608,6 +620,11 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
         "{err}"
     );
     assert_eq!(f.db.list_profile_changes(inst.id).await.unwrap().len(), 2);
+    assert_eq!(
+        ledger_size().await,
+        2,
+        "a conflicting change writes no entry"
+    );
 }
 
 /// A sleeper that wakes only when the test says so.
