@@ -295,6 +295,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 enum Msg {
     Append(Job),
     Checkpoint(oneshot::Sender<Result<PublishedCheckpoint, AppError>>),
+    /// Finish what was queued before, then stop.
+    Shutdown,
 }
 
 struct Job {
@@ -440,11 +442,11 @@ impl LedgerWriter {
         wait.await.map_err(|_| closed())?
     }
 
-    /// Stops accepting work once every clone is dropped or this is called, finishes what is
-    /// queued, and waits for the writer task.
+    /// Finishes the work queued before this call, stops the writer task (also for every clone:
+    /// later calls get an error) and waits for it.
     pub async fn shutdown(self) {
         let task = self.task.lock().ok().and_then(|mut t| t.take());
-        drop(self.tx);
+        let _ = self.tx.send(Msg::Shutdown).await;
         if let Some(task) = task {
             let _ = task.await;
         }
@@ -466,14 +468,16 @@ impl WriterTask {
         let max = self.settings.max_batch.max(1);
         let mut batch = Vec::with_capacity(max);
         let mut pending_checkpoints = Vec::new();
+        let mut stopping = false;
         while let Some(first) = rx.recv().await {
             let mut next = Some(first);
             while let Some(msg) = next.take() {
                 match msg {
                     Msg::Append(job) => batch.push(job),
                     Msg::Checkpoint(reply) => pending_checkpoints.push(reply),
+                    Msg::Shutdown => stopping = true,
                 }
-                if batch.len() < max {
+                if batch.len() < max && !stopping {
                     next = rx.try_recv().ok();
                 }
             }
@@ -482,6 +486,9 @@ impl WriterTask {
             }
             for reply in pending_checkpoints.drain(..) {
                 let _ = reply.send(self.publish_checkpoint().await);
+            }
+            if stopping {
+                break;
             }
         }
     }

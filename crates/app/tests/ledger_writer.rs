@@ -224,5 +224,13 @@ async fn a_restarted_writer_continues_the_same_tree() {
     assert_eq!(writer.append(sealed).await.unwrap().index, 5);
     let cp = writer.checkpoint().await.unwrap();
     assert_eq!(cp.size, 6);
+    // Shutdown stops the task although a clone is still held; the clone then gets an error.
+    let clone = writer.clone();
     writer.shutdown().await;
+    assert!(
+        clone
+            .append(clone.seal(&entry("c")).unwrap())
+            .await
+            .is_err()
+    );
 }
