@@ -2,11 +2,13 @@
 //!
 //! Time and ids are injected ([`custos_domain::clock::Clock`], [`ids::IdGenerator`]); each use case
 //! opens one transaction, applies the domain rules and commits. Modules: [`organisation`]
-//! (institutions, org units, control profiles), [`jobs`] (the durable scheduler), [`ids`].
+//! (institutions, org units, control profiles), [`jobs`] (the durable scheduler), [`ledger`] (the group-commit write path,
+//! ledger keys, checkpoints), [`ids`].
 
 pub mod error;
 pub mod ids;
 pub mod jobs;
+pub mod ledger;
 pub mod organisation;
 
 pub use error::AppError;

@@ -4,7 +4,8 @@
 //! Each use case is one transaction and validates with the domain first: the institution code
 //! must suit its kind, the org tree must stay a valid tree ([`OrgTree`]), and a profile may only
 //! be tightened ([`ControlProfile::apply_change`]). Every profile change is recorded
-//! (`profile_changes`; a ledger entry once the ledger exists) with who made it and why.
+//! (`profile_changes`) and written to the ledger in the same durable batch ([`LedgerWriter`]); the
+//! creation of an institution and the addition of an org unit are ledger entries too with who made it and why.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,6 +22,9 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::ids::IdGenerator;
+use crate::ledger::{LedgerWriter, NewLedgerEntry, TxFuture};
+use custos_ledger::leaf::EntryKind;
+use custos_ledger::record::AuditRecord;
 
 /// The head office created together with an institution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +57,7 @@ pub struct CreateInstitution {
 /// Creates an institution (profile version 1 recorded) and, if given, its head office — together
 /// or not at all.
 pub async fn create_institution(
-    db: &Database,
+    ledger: &LedgerWriter,
     clock: &dyn Clock,
     ids: &dyn IdGenerator,
     request: CreateInstitution,
@@ -79,36 +83,80 @@ pub async fn create_institution(
     }
     let profile = profile_json(&request.profile)?;
     let now = clock.now();
-    let mut tx = db.begin().await?;
-    let institution = tx
-        .insert_institution(&NewInstitution {
-            id: ids.new_id(),
-            code: request.code,
-            name: request.name,
-            kind: request.kind,
-            query_methods: request.query_methods,
-            profile,
-            created_by: request.created_by,
-            created_at: now,
-        })
+    let entry = org_entry(
+        &request.created_by,
+        now,
+        "institution.create",
+        request.code.to_string(),
+        "建立機構與控管設定第 1 版 / institution created with profile version 1",
+        &serde_json::json!({ "code": request.code.to_string(), "name": request.name, "profile": profile }),
+    );
+    let (institution_id, head_id) = (ids.new_id(), ids.new_id());
+    let (result, _) = ledger
+        .submit(
+            entry,
+            move |tx: &mut Tx| -> TxFuture<'_, (InstitutionRow, Option<OrgUnitRow>)> {
+                Box::pin(async move {
+                    let institution = tx
+                        .insert_institution(&NewInstitution {
+                            id: institution_id,
+                            code: request.code,
+                            name: request.name,
+                            kind: request.kind,
+                            query_methods: request.query_methods,
+                            profile,
+                            created_by: request.created_by,
+                            created_at: now,
+                        })
+                        .await?;
+                    let head = match request.head_office {
+                        Some(head) => Some(
+                            tx.insert_org_unit(&NewOrgUnit {
+                                id: head_id,
+                                institution_id: institution.id,
+                                parent_id: None,
+                                code: head.code,
+                                name: head.name,
+                                kind: OrgUnitKind::HeadOffice,
+                                created_at: now,
+                            })
+                            .await?,
+                        ),
+                        None => None,
+                    };
+                    Ok((institution, head))
+                })
+            },
+        )
         .await?;
-    let head = match request.head_office {
-        Some(head) => Some(
-            tx.insert_org_unit(&NewOrgUnit {
-                id: ids.new_id(),
-                institution_id: institution.id,
-                parent_id: None,
-                code: head.code,
-                name: head.name,
-                kind: OrgUnitKind::HeadOffice,
-                created_at: now,
-            })
-            .await?,
-        ),
-        None => None,
-    };
-    tx.commit().await?;
-    Ok((institution, head))
+    Ok(result)
+}
+
+/// The ledger entry of an organisation or profile change (J0.4: every profile change is a ledger
+/// event). The acting user is named in the fields; the payload carries the change as JSON.
+fn org_entry(
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    operation: &str,
+    subject: String,
+    reason: &str,
+    payload: &serde_json::Value,
+) -> NewLedgerEntry {
+    NewLedgerEntry {
+        kind: EntryKind::PROFILE_CHANGE,
+        actor: [0; 16],
+        record: AuditRecord {
+            account: by.to_owned(),
+            ip: String::new(),
+            occurred_at_ms: at.timestamp_millis(),
+            operation_code: operation.to_owned(),
+            conditions: subject,
+            case_number: String::new(),
+            reason: reason.to_owned(),
+        },
+        payload: Some(payload.to_string().into_bytes()),
+        subject_index: None,
+    }
 }
 
 /// Request to add an org unit below `parent_id`.
@@ -128,40 +176,59 @@ pub struct AddOrgUnit {
 
 /// Adds a branch or section under an existing unit of the same institution.
 pub async fn add_org_unit(
-    db: &Database,
+    ledger: &LedgerWriter,
     clock: &dyn Clock,
     ids: &dyn IdGenerator,
     request: AddOrgUnit,
 ) -> Result<OrgUnitRow, AppError> {
-    let mut tx = db.begin().await?;
-    let institution = tx.get_institution(request.institution_id).await?;
-    let units = tx.list_org_units(request.institution_id).await?;
     let id = ids.new_id();
-    let new = OrgUnitRow {
-        id,
-        institution_id: request.institution_id,
-        parent_id: Some(request.parent_id),
-        code: request.code,
-        name: request.name,
-        kind: request.kind,
-        created_at: clock.now(),
-        updated_at: clock.now(),
-    };
-    let mut candidate = units;
-    candidate.push(new.clone());
-    check_tree(&institution.code, &candidate)?;
-    let row = tx
-        .insert_org_unit(&NewOrgUnit {
-            id,
-            institution_id: new.institution_id,
-            parent_id: new.parent_id,
-            code: new.code,
-            name: new.name,
-            kind: new.kind,
-            created_at: new.created_at,
+    let now = clock.now();
+    let entry = org_entry(
+        "",
+        now,
+        "org_unit.add",
+        request.code.to_string(),
+        "新增組織單位 / org unit added",
+        &serde_json::json!({
+            "institution_id": request.institution_id,
+            "parent_id": request.parent_id,
+            "code": request.code.to_string(),
+            "name": request.name,
+            "kind": format!("{:?}", request.kind),
+        }),
+    );
+    let (row, _) = ledger
+        .submit(entry, move |tx: &mut Tx| -> TxFuture<'_, OrgUnitRow> {
+            Box::pin(async move {
+                let institution = tx.get_institution(request.institution_id).await?;
+                let units = tx.list_org_units(request.institution_id).await?;
+                let new = OrgUnitRow {
+                    id,
+                    institution_id: request.institution_id,
+                    parent_id: Some(request.parent_id),
+                    code: request.code,
+                    name: request.name,
+                    kind: request.kind,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let mut candidate = units;
+                candidate.push(new.clone());
+                check_tree(&institution.code, &candidate)?;
+                Ok(tx
+                    .insert_org_unit(&NewOrgUnit {
+                        id,
+                        institution_id: new.institution_id,
+                        parent_id: new.parent_id,
+                        code: new.code,
+                        name: new.name,
+                        kind: new.kind,
+                        created_at: new.created_at,
+                    })
+                    .await?)
+            })
         })
         .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -244,7 +311,7 @@ pub struct ProfileChanged {
 /// Replaces the control profile — only tightened, never loosened below the seed (J0.4) — and
 /// records the change (who, when, why, before, after).
 pub async fn change_profile(
-    db: &Database,
+    ledger: &LedgerWriter,
     clock: &dyn Clock,
     request: ChangeProfile,
 ) -> Result<ProfileChanged, AppError> {
@@ -253,26 +320,44 @@ pub async fn change_profile(
             "請填寫變更原因 / a profile change needs a reason".to_owned(),
         ));
     }
-    let mut tx = db.begin().await?;
-    let institution = tx.get_institution(request.institution_id).await?;
-    let current = stored_profile(&institution)?;
-    let changes = current.apply_change(&request.draft)?;
-    if changes.is_empty() {
-        return Err(AppError::Rule(
-            "控管設定沒有變更 / the proposal changes no setting".to_owned(),
-        ));
-    }
-    let next = ControlProfile::try_from(request.draft.clone())?;
-    let record = update(&mut tx, &request, &next, clock).await?;
-    tx.commit().await?;
-    Ok(ProfileChanged { record, changes })
+    let now = clock.now();
+    let entry = org_entry(
+        &request.changed_by,
+        now,
+        "profile.change",
+        request.institution_id.to_string(),
+        &request.reason,
+        &serde_json::json!({
+            "institution_id": request.institution_id,
+            "expected_version": request.expected_version,
+            "draft": format!("{:?}", request.draft),
+        }),
+    );
+    let (changed, _) = ledger
+        .submit(entry, move |tx: &mut Tx| -> TxFuture<'_, ProfileChanged> {
+            Box::pin(async move {
+                let institution = tx.get_institution(request.institution_id).await?;
+                let current = stored_profile(&institution)?;
+                let changes = current.apply_change(&request.draft)?;
+                if changes.is_empty() {
+                    return Err(AppError::Rule(
+                        "控管設定沒有變更 / the proposal changes no setting".to_owned(),
+                    ));
+                }
+                let next = ControlProfile::try_from(request.draft.clone())?;
+                let record = update(tx, &request, &next, now).await?;
+                Ok(ProfileChanged { record, changes })
+            })
+        })
+        .await?;
+    Ok(changed)
 }
 
 async fn update(
     tx: &mut Tx,
     request: &ChangeProfile,
     next: &ControlProfile,
-    clock: &dyn Clock,
+    changed_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<ProfileChangeRow, AppError> {
     Ok(tx
         .update_profile(&ProfileUpdate {
@@ -281,7 +366,7 @@ async fn update(
             profile: profile_json(next)?,
             changed_by: request.changed_by.clone(),
             reason: request.reason.clone(),
-            changed_at: clock.now(),
+            changed_at,
         })
         .await?)
 }

@@ -30,6 +30,7 @@ fn start() -> DateTime<Utc> {
 }
 
 struct Fixture {
+    ledger: custos_app::ledger::LedgerWriter,
     db: TestDb,
     clock: Arc<FakeClock>,
     ids: Arc<SequentialIds>,
@@ -37,9 +38,26 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
+        let db = TestDb::sqlite().await;
+        let clock = Arc::new(FakeClock::new(start()));
+        let keys = custos_app::ledger::LedgerKeys {
+            signer: Arc::new(
+                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[1; 32]).unwrap(),
+            ),
+            kek: Arc::new(custos_ledger::record::SecretKey([2; 32])),
+        };
+        let ledger = custos_app::ledger::LedgerWriter::start(
+            db.db().clone(),
+            clock.clone(),
+            keys,
+            [3; 32],
+            None,
+            custos_app::ledger::WriterSettings::default(),
+        );
         Self {
-            db: TestDb::sqlite().await,
-            clock: Arc::new(FakeClock::new(start())),
+            ledger,
+            db,
+            clock,
             ids: Arc::new(SequentialIds::new()),
         }
     }
@@ -419,7 +437,7 @@ fn bank_request() -> CreateInstitution {
 async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     let f = Fixture::new().await;
     let request = bank_request();
-    let (inst, head) = create_institution(f.db.db(), &*f.clock, &*f.ids, request.clone())
+    let (inst, head) = create_institution(&f.ledger, &*f.clock, &*f.ids, request.clone())
         .await
         .unwrap();
     let head = head.unwrap();
@@ -437,7 +455,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         }),
         ..request.clone()
     };
-    let err = create_institution(f.db.db(), &*f.clock, &*f.ids, bad)
+    let err = create_institution(&f.ledger, &*f.clock, &*f.ids, bad)
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Organisation(_)), "{err}");
@@ -452,11 +470,11 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         code: icode("AB01"),
         ..request.clone()
     };
-    let err = create_institution(f.db.db(), &*f.clock, &*f.ids, wrong_kind)
+    let err = create_institution(&f.ledger, &*f.clock, &*f.ids, wrong_kind)
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "{err}");
-    let dup = create_institution(f.db.db(), &*f.clock, &*f.ids, request)
+    let dup = create_institution(&f.ledger, &*f.clock, &*f.ids, request)
         .await
         .unwrap_err();
     assert!(
@@ -474,7 +492,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         kind,
     };
     let branch = add_org_unit(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         add(head.id, "0100", OrgUnitKind::Branch),
@@ -482,7 +500,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     .await
     .unwrap();
     let section = add_org_unit(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         add(head.id, "0010", OrgUnitKind::Section),
@@ -490,7 +508,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     .await
     .unwrap();
     let err = add_org_unit(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         add(head.id, "0001", OrgUnitKind::HeadOffice),
@@ -499,7 +517,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     .unwrap_err();
     assert!(matches!(err, AppError::Organisation(_)), "{err}");
     let err = add_org_unit(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         add(head.id, "0100", OrgUnitKind::Branch),
@@ -528,7 +546,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
 async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
     let f = Fixture::new().await;
     let (inst, _) = create_institution(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         CreateInstitution {
@@ -555,21 +573,21 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
             reason: reason.into(),
         }
     };
-    let err = change_profile(f.db.db(), &*f.clock, change(200, " ", 1))
+    let err = change_profile(&f.ledger, &*f.clock, change(200, " ", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "{err}");
-    let err = change_profile(f.db.db(), &*f.clock, change(50, "looser", 1))
+    let err = change_profile(&f.ledger, &*f.clock, change(50, "looser", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Profile(_)), "J0.4: {err}");
-    let err = change_profile(f.db.db(), &*f.clock, change(100, "same", 1))
+    let err = change_profile(&f.ledger, &*f.clock, change(100, "same", 1))
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "no change: {err}");
     f.clock.advance(Duration::days(3));
     let done = change_profile(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         change(200, "風險評估 / risk review", 1),
     )
@@ -582,7 +600,19 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
     assert_eq!((done.changes[0].old, done.changes[0].new), (100, 200));
     let current = stored_profile(&f.db.get_institution(inst.id).await.unwrap()).unwrap();
     assert_eq!(current.get(SettingKey::QuerySamplingRate), Some(200));
-    let err = change_profile(f.db.db(), &*f.clock, change(300, "stale", 1))
+    // J0.4: the creation and the one accepted change are ledger entries; refused proposals are not.
+    let ledger_size = || async {
+        f.db.db()
+            .begin_read()
+            .await
+            .unwrap()
+            .ledger_head()
+            .await
+            .unwrap()
+            .size
+    };
+    assert_eq!(ledger_size().await, 2);
+    let err = change_profile(&f.ledger, &*f.clock, change(300, "stale", 1))
         .await
         .unwrap_err();
     assert!(
@@ -590,6 +620,11 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
         "{err}"
     );
     assert_eq!(f.db.list_profile_changes(inst.id).await.unwrap().len(), 2);
+    assert_eq!(
+        ledger_size().await,
+        2,
+        "a conflicting change writes no entry"
+    );
 }
 
 /// A sleeper that wakes only when the test says so.
@@ -678,7 +713,7 @@ async fn a_long_handler_keeps_its_lease_alive_with_heartbeats() {
 async fn a_profile_becomes_due_for_review_when_its_interval_has_passed() {
     let f = Fixture::new().await;
     let (inst, _) = create_institution(
-        f.db.db(),
+        &f.ledger,
         &*f.clock,
         &*f.ids,
         CreateInstitution {

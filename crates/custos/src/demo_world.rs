@@ -75,7 +75,7 @@ pub async fn seed(services: &Services) -> Result<bool, CliError> {
     for inst in world() {
         let invalid = |e: &dyn std::fmt::Display| CliError(format!("demo data: {e}"));
         let (row, head) = create_institution(
-            &services.db,
+            &services.ledger,
             services.clock.as_ref(),
             services.ids.as_ref(),
             CreateInstitution {
@@ -96,7 +96,7 @@ pub async fn seed(services: &Services) -> Result<bool, CliError> {
         let Some(head) = head else { continue };
         for (code, name, kind) in inst.units {
             add_org_unit(
-                &services.db,
+                &services.ledger,
                 services.clock.as_ref(),
                 services.ids.as_ref(),
                 AddOrgUnit {

@@ -2,18 +2,22 @@
 //! server. The only place that knows which concrete backend serves the ports of `custos_web`.
 
 use std::future::Future;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use custos_app::ids::{IdGenerator, RandomIds};
 use custos_app::jobs::{JobFailure, Scheduler, SchedulerSettings, handler_fn};
+use custos_app::ledger::{DEFAULT_ORIGIN, LedgerKeys, LedgerWriter, WriterSettings};
 use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView};
+use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
 
 use crate::runtime::{CliError, bind, shutdown_signal};
 
@@ -26,16 +30,78 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// The id generator.
     pub ids: Arc<dyn IdGenerator>,
+    /// The ledger's write path (ADR 0103): every use case that writes goes through it.
+    pub ledger: LedgerWriter,
 }
 
 impl Services {
-    /// Connects to `url`, applies the migrations, and sets up the production clock and ids.
+    /// Connects to `url`, applies the migrations, loads (at first start: creates) the ledger keys
+    /// in `<data_dir>/ledger/`, and starts the ledger writer, whose checkpoints are also written to
+    /// `<data_dir>/checkpoints/` for witnesses.
+    /// The data directory is the SQLite database's directory, or, for PostgreSQL, `data.dir` of
+    /// the settings (`CUSTOS_DATA__DIR`).
     pub async fn open(url: &str) -> Result<Services, CliError> {
+        let data_dir = data_dir_of(url)?;
+        Self::open_in(url, &data_dir).await
+    }
+
+    /// [`Self::open`] with an explicit data directory.
+    pub async fn open_in(url: &str, data_dir: &Path) -> Result<Services, CliError> {
         let db = open_database(url).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let ids: Arc<dyn IdGenerator> = Arc::new(RandomIds::new(clock.clone()));
-        Ok(Services { db, clock, ids })
+        let mut rng = ChaCha20Rng::from_seed(os_seed()?);
+        let (keys, created) =
+            LedgerKeys::load_or_create(&data_dir.join("ledger"), DEFAULT_ORIGIN, &mut rng)
+                .map_err(|e| CliError(e.to_string()))?;
+        if created {
+            tracing::debug!(dir = %data_dir.join("ledger").display(), "ledger keys created");
+        }
+        keys.register(&db, clock.as_ref())
+            .await
+            .map_err(|e| CliError(redact_url(&e.to_string())))?;
+        let ledger = LedgerWriter::start(
+            db.clone(),
+            clock.clone(),
+            keys,
+            os_seed()?,
+            Some(data_dir.join("checkpoints")),
+            WriterSettings::default(),
+        );
+        Ok(Services {
+            db,
+            clock,
+            ids,
+            ledger,
+        })
     }
+}
+
+/// The data directory belonging to a database URL.
+fn data_dir_of(url: &str) -> Result<std::path::PathBuf, CliError> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        let dir = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return Ok(dir.to_path_buf());
+    }
+    crate::settings::Settings::load(None, std::env::vars())
+        .map(|s| s.data.dir)
+        .map_err(|e| CliError(e.to_string()))
+}
+
+/// 32 bytes from the operating system: the only source of randomness of a running Custos.
+fn os_seed() -> Result<[u8; 32], CliError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| {
+        CliError(format!(
+            "無法取得系統亂數 / cannot read randomness from the OS: {e}"
+        ))
+    })?;
+    Ok(seed)
 }
 
 /// Connects and migrates, with errors a person can act on (the URL's password is never printed).
@@ -118,11 +184,21 @@ pub async fn serve_http(
     .await
     .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
     scheduler.stop().await;
+    // A last checkpoint over everything committed, so the next start-up checks all of it.
+    if let Err(e) = services.ledger.checkpoint().await {
+        tracing::warn!(error = %e, "final ledger checkpoint failed");
+    }
     served
 }
 
 /// The name of the daily job that reports control profiles due for review (J0.4).
 pub const PROFILE_REVIEW_JOB: &str = "profile_review_reminder";
+
+/// The name of the periodic job that signs and publishes a ledger checkpoint (ADR 0103).
+pub const LEDGER_CHECKPOINT_JOB: &str = "ledger_checkpoint";
+
+/// How often a checkpoint is published.
+pub const LEDGER_CHECKPOINT_INTERVAL_MINUTES: i64 = 10;
 
 struct RunningScheduler {
     stop: tokio::sync::watch::Sender<bool>,
@@ -170,6 +246,30 @@ async fn start_scheduler(services: &Services) -> Result<RunningScheduler, CliErr
             PROFILE_REVIEW_JOB,
             serde_json::json!({}),
             chrono::Duration::days(1),
+            services.clock.now(),
+        )
+        .await
+        .map_err(|e| CliError(redact_url(&e.to_string())))?;
+    let ledger = services.ledger.clone();
+    scheduler.register(
+        LEDGER_CHECKPOINT_JOB,
+        handler_fn(move |_ctx| {
+            let ledger = ledger.clone();
+            async move {
+                let published = ledger
+                    .checkpoint()
+                    .await
+                    .map_err(|e| JobFailure(e.to_string()))?;
+                tracing::info!(size = published.size, "ledger checkpoint published");
+                Ok(())
+            }
+        }),
+    );
+    scheduler
+        .ensure_periodic(
+            LEDGER_CHECKPOINT_JOB,
+            serde_json::json!({}),
+            chrono::Duration::minutes(LEDGER_CHECKPOINT_INTERVAL_MINUTES),
             services.clock.now(),
         )
         .await
@@ -248,9 +348,51 @@ impl HomeViews for OrganisationViews {
     ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>> {
         Box::pin(OrganisationViews::job_runs(self))
     }
+
+    fn ledger_status(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
+        Box::pin(OrganisationViews::ledger_status(self))
+    }
 }
 
 impl OrganisationViews {
+    /// Size, latest checkpoint, and the start-up check run now (≤ 64 stored nodes: cheap).
+    async fn ledger_status(&self) -> Result<LedgerStatusView, WebError> {
+        let mut tx = self.0.begin_read().await.map_err(web_error)?;
+        let head = tx.ledger_head().await.map_err(web_error)?;
+        let latest = tx.ledger_latest_checkpoint_at().await.map_err(web_error)?;
+        let _ = tx.rollback().await;
+        let checkpoint = latest.map(|(size, note, at_ms)| {
+            let key = custos_ledger::note::SignedNote::parse(&note)
+                .ok()
+                .and_then(|n| {
+                    n.signatures()
+                        .first()
+                        .map(|s| format!("{}+{:08x}", s.name, s.id))
+                })
+                .unwrap_or_default();
+            let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+            (size, at, key)
+        });
+        let verification = if checkpoint.is_some() {
+            Some(match crate::cmd::ledger::startup_check(&self.0).await {
+                Ok(()) => (true, String::new()),
+                Err(
+                    crate::cmd::ledger::StartupCheckError::Mismatch(m)
+                    | crate::cmd::ledger::StartupCheckError::Unreadable(m),
+                ) => (false, redact_url(&m)),
+            })
+        } else {
+            None
+        };
+        Ok(LedgerStatusView {
+            size: head.size,
+            checkpoint,
+            verification,
+        })
+    }
+
     async fn job_runs(&self) -> Result<Vec<JobRunView>, WebError> {
         let names: std::collections::HashMap<_, _> = self
             .0

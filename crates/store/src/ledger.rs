@@ -498,6 +498,21 @@ impl Tx {
         row.map(|(s, n)| Ok((uint(s, "size")?, n))).transpose()
     }
 
+    /// The newest stored checkpoint `(size, note, created_at_ms)`, for the ledger page.
+    pub async fn ledger_latest_checkpoint_at(
+        &mut self,
+    ) -> Result<Option<(u64, String, i64)>, StoreError> {
+        let row: Option<(i64, String, i64)> = with_conn!(self, conn => {
+            sqlx::query_as(
+                "SELECT size, note, created_at_ms FROM ledger_checkpoints ORDER BY id DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        row.map(|(s, n, at)| Ok((uint(s, "size")?, n, at)))
+            .transpose()
+    }
+
     /// Records a public key the log signs with (idempotent).
     pub async fn ledger_insert_key(
         &mut self,

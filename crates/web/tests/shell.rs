@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::body::Body;
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView};
+use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use http::{Request, StatusCode};
@@ -40,6 +40,20 @@ impl ReadinessProbe for Probe {
 struct Views;
 
 impl HomeViews for Views {
+    fn ledger_status(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2025, 6, 1, 1, 30, 0).unwrap();
+        Box::pin(async move {
+            Ok(LedgerStatusView {
+                size: 42,
+                checkpoint: Some((40, at, "custos.local/ledger+0a1b2c3d".into())),
+                verification: Some((true, String::new())),
+            })
+        })
+    }
+
     fn institutions(
         &self,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<InstitutionView>, WebError>> + Send + '_>> {
@@ -283,4 +297,25 @@ async fn the_jobs_page_shows_run_history_in_taipei_time_with_roc_dates() {
     let (_, _, body_en) = get(&router, "/jobs", Some("custos_lang=en")).await;
     assert!(body_en.contains("2025-06-01 09:30:00"));
     assert!(body_en.contains("failed"));
+}
+
+#[tokio::test]
+async fn the_ledger_page_shows_size_checkpoint_in_taipei_time_and_verification() {
+    let router = app(Arc::default());
+    let (status, _, body) = get(&router, "/ledger", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("防竄改帳本"), "{body}");
+    assert!(body.contains("<dd>42</dd>"), "{body}");
+    assert!(body.contains("<dd>40</dd>"), "{body}");
+    assert!(body.contains("114/06/01 09:30:00"), "{body}");
+    assert!(body.contains("custos.local/ledger+0a1b2c3d"), "{body}");
+    assert!(body.contains("完整"), "{body}");
+    assert!(
+        body.contains(r#"href="/ledger" aria-current="page""#),
+        "{body}"
+    );
+    let (_, _, body_en) = get(&router, "/ledger", Some("custos_lang=en")).await;
+    assert!(body_en.contains("Tamper-evident ledger"));
+    assert!(body_en.contains("2025-06-01 09:30:00"));
+    assert!(body_en.contains("Intact"));
 }

@@ -4,28 +4,31 @@
 //! SQLite (and PostgreSQL with `--database-url`) at 1, 8, 64 and 512 concurrent appenders, next to
 //! a raw baseline writing the same rows without hashing or encryption; then the offline
 //! verification rate (entries/s over a generated 1M-entry bundle) next to the SHA-256 rate of the
-//! same leaf bytes. The writer here is the measured prototype of the application's write path:
-//! each job's record is sealed by its caller, the writer opens a savepoint per use case, appends
-//! through `custos_ledger::append::AppendState`, inserts the batch's rows with multi-row
-//! statements and replies only after COMMIT.
+//! same leaf bytes. The writer measured is the application's write path,
+//! `custos_app::ledger::LedgerWriter`: each job's record is sealed by its caller, the writer opens
+//! a savepoint per use case, appends through `custos_ledger::append::AppendState`, inserts the
+//! batch's rows with multi-row statements and replies only after COMMIT.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use custos_ledger::append::{AppendState, PreparedEntry};
+use std::sync::Arc;
+
+use custos_app::ledger::{LedgerKeys, LedgerWriter, SealedLedgerEntry, TxFuture, WriterSettings};
+use custos_domain::clock::SystemClock;
+use custos_ledger::append::PreparedEntry;
 use custos_ledger::bundle::{VerifyOptions, verify};
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::memory::{MemoryLedger, NewEntry, sample_ledger};
+use custos_ledger::note::NoteSigner;
 use custos_ledger::record::{AuditRecord, SealedTier, SecretKey, Tier};
-use custos_ledger::tree::{NodeId, NodeStore, TreeError, perfect_subtrees};
-use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTier};
+use custos_store::ledger::{LedgerRecordRow, LedgerTier};
 use custos_store::{ConnectOptions, Database, Tx};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
-use tokio::sync::{mpsc, oneshot};
 
 /// Arguments of `custos bench`.
 #[derive(Debug, Args)]
@@ -242,13 +245,6 @@ enum Mode {
     Raw,
 }
 
-/// One use case's request to the writer.
-struct Job {
-    entry: PreparedEntry,
-    record: LedgerRecordRow,
-    reply: oneshot::Sender<Result<u64, String>>,
-}
-
 /// Durable appends/s on SQLite (and PostgreSQL when given) at 1, 8, 64 and 512 appenders, ledger
 /// and raw; returns the SQLite figures at 512 appenders.
 fn durable_appends(a: &LedgerBenchArgs) -> Result<(f64, f64), String> {
@@ -300,48 +296,70 @@ async fn run_level(
     appenders: usize,
     a: &LedgerBenchArgs,
 ) -> Result<f64, String> {
-    let (tx, rx) = mpsc::channel::<Job>(appenders * 2);
-    let writer = tokio::spawn(group_commit_writer(
+    let keys = LedgerKeys {
+        signer: Arc::new(
+            NoteSigner::from_seed("custos.bench/ledger", &[1; 32]).map_err(|e| e.to_string())?,
+        ),
+        kek: Arc::new(SecretKey([7; 32])),
+    };
+    // The application's writer (ADR 0103); raw mode stores constant bytes instead of hashes.
+    let writer = LedgerWriter::start(
         db.clone(),
-        rx,
-        mode,
-        a.max_batch,
-        !a.no_savepoints,
-    ));
+        Arc::new(SystemClock),
+        keys,
+        [2; 32],
+        None,
+        WriterSettings {
+            max_batch: a.max_batch,
+            queue: appenders * 2,
+            raw_baseline: mode == Mode::Raw,
+        },
+    );
+    let savepoints = !a.no_savepoints;
     let deadline = Instant::now() + std::time::Duration::from_secs_f64(a.secs_per_level);
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(appenders);
     for t in 0..appenders {
-        let tx = tx.clone();
+        let writer = writer.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = ChaCha20Rng::seed_from_u64(t as u64);
             let kek = SecretKey([7; 32]);
             let mut done = 0u64;
             while Instant::now() < deadline {
-                let job = prepare(mode, &mut rng, &kek, t)?;
-                let (reply, wait) = oneshot::channel();
-                tx.send(Job { reply, ..job })
-                    .await
-                    .map_err(|e| e.to_string())?;
-                wait.await.map_err(|e| e.to_string())??;
+                let sealed = prepare(mode, &mut rng, &kek, t)?;
+                if savepoints {
+                    // An empty domain change: measures the savepoint each use case gets.
+                    writer
+                        .submit_sealed(sealed, |_tx: &mut Tx| -> TxFuture<'_, ()> {
+                            Box::pin(async { Ok(()) })
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?;
+                } else {
+                    writer.append(sealed).await.map_err(|e| e.to_string())?;
+                }
                 done += 1;
             }
             Ok::<u64, String>(done)
         }));
     }
-    drop(tx);
     let mut total = 0;
     for t in tasks {
         total += t.await.map_err(|e| e.to_string())??;
     }
     let secs = start.elapsed().as_secs_f64();
-    writer.await.map_err(|e| e.to_string())??;
+    writer.shutdown().await;
     Ok(per_s(total, secs))
 }
 
 /// What the calling task does before it hands its entry to the writer: seal the record tier
 /// (salt, data key, encryption, commitment) — or, raw, the same bytes without any of that.
-fn prepare(mode: Mode, rng: &mut ChaCha20Rng, kek: &SecretKey, t: usize) -> Result<Job, String> {
+fn prepare(
+    mode: Mode,
+    rng: &mut ChaCha20Rng,
+    kek: &SecretKey,
+    t: usize,
+) -> Result<SealedLedgerEntry, String> {
     let record = AuditRecord {
         account: format!("teller{:03}", t % 1000),
         ip: "10.0.0.1".into(),
@@ -371,159 +389,20 @@ fn prepare(mode: Mode, rng: &mut ChaCha20Rng, kek: &SecretKey, t: usize) -> Resu
             [4; 32],
         ),
     };
-    let (reply, _) = oneshot::channel();
-    Ok(Job {
+    Ok(SealedLedgerEntry {
         entry: PreparedEntry {
             kind: EntryKind::LOOKUP_GRANTED,
             actor: [1; 16],
             fields_commitment: commitment,
             payload_commitment: None,
         },
-        record: LedgerRecordRow {
+        records: vec![LedgerRecordRow {
             index: 0,
             tier: LedgerTier::Fields,
             salt,
             wrapped_key,
             ciphertext,
             subject_index: Some(vec![5; 32]),
-        },
-        reply,
+        }],
     })
-}
-
-/// The group-commit writer of ADR 0103, as measured here: one batch transaction per wake-up, one
-/// savepoint per job, replies only after COMMIT (synchronous=FULL on SQLite). Raw mode writes the
-/// same rows with constant bytes instead of computing the leaf and the tree.
-async fn group_commit_writer(
-    db: Database,
-    mut rx: mpsc::Receiver<Job>,
-    mode: Mode,
-    max_batch: usize,
-    savepoints: bool,
-) -> Result<(), String> {
-    let mut state: Option<AppendState> = None;
-    let base_ms = 1_764_201_600_000_i64;
-    let started = Instant::now();
-    let mut batch = Vec::with_capacity(max_batch);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < max_batch {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-        let head = tx.ledger_head().await.map_err(|e| e.to_string())?;
-        // Another writer (or instance) appended since: reopen the right edge from stored nodes.
-        let current = match state.take() {
-            Some(s) if s.size() == head.size => s,
-            _ => open_state(&mut tx, head.size, head.last_ts_ms).await?,
-        };
-        let snapshot = current.clone();
-        let mut st = current;
-        // Each use case runs in its own savepoint (its domain change would run there; one that
-        // fails rolls back alone). The ledger rows of the use cases that succeeded are then
-        // inserted with a few multi-row statements.
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut appended = Vec::with_capacity(batch.len());
-        for job in &batch {
-            let now_ms = base_ms + started.elapsed().as_millis() as i64;
-            if savepoints {
-                tx.savepoint("uc").await.map_err(|e| e.to_string())?;
-                tx.release_savepoint("uc")
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let a = st.append(now_ms, &job.entry);
-            let nodes: Vec<(u8, u64, [u8; 32])> = match mode {
-                Mode::Ledger => a
-                    .nodes
-                    .iter()
-                    .map(|(id, h)| (id.level, id.index, *h))
-                    .collect(),
-                Mode::Raw => a
-                    .nodes
-                    .iter()
-                    .map(|(id, _)| (id.level, id.index, [6; 32]))
-                    .collect(),
-            };
-            let record = LedgerRecordRow {
-                index: a.index,
-                ..job.record.clone()
-            };
-            outcomes.push(Ok(a.index));
-            appended.push((a, nodes, [record]));
-        }
-        let rows: Vec<LedgerAppendRows<'_>> = appended
-            .iter()
-            .map(|(a, nodes, record)| LedgerAppendRows {
-                index: a.index,
-                timestamp_ms: a.timestamp_ms,
-                leaf: match mode {
-                    Mode::Ledger => &a.leaf,
-                    Mode::Raw => &[9; 100],
-                },
-                nodes,
-                records: record,
-            })
-            .collect();
-        let inserted = tx.ledger_append_batch(&rows).await;
-        drop(rows);
-        let new_head = LedgerHead {
-            size: st.size(),
-            last_ts_ms: Some(base_ms + started.elapsed().as_millis() as i64),
-        };
-        let committed = match inserted {
-            Ok(()) => match tx.ledger_set_head(new_head).await {
-                Ok(()) => tx.commit().await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        match committed {
-            Ok(()) => state = Some(st),
-            Err(e) => {
-                state = Some(snapshot);
-                outcomes = outcomes.into_iter().map(|_| Err(e.to_string())).collect();
-            }
-        }
-        for (job, outcome) in batch.drain(..).zip(outcomes) {
-            let _ = job.reply.send(outcome);
-        }
-    }
-    Ok(())
-}
-
-async fn open_state(
-    tx: &mut Tx,
-    size: u64,
-    last_ts_ms: Option<i64>,
-) -> Result<AppendState, String> {
-    let ids: Vec<(u8, u64)> = perfect_subtrees(0, size)
-        .iter()
-        .map(|n| (n.level, n.index))
-        .collect();
-    let hashes = tx.ledger_nodes(&ids).await.map_err(|e| e.to_string())?;
-    // Only the right edge is needed; a sparse store answers exactly those ids.
-    let mut edge = SparseNodes(Vec::new());
-    for ((level, index), h) in ids.into_iter().zip(hashes) {
-        let h = h.ok_or_else(|| format!("節點遺失 / missing ledger node ({level}, {index})"))?;
-        edge.0.push((NodeId { level, index }, h));
-    }
-    AppendState::open(size, last_ts_ms, 86_400_000, &edge).map_err(|e| e.to_string())
-}
-
-/// A handful of nodes looked up by id.
-struct SparseNodes(Vec<(NodeId, [u8; 32])>);
-
-impl NodeStore for SparseNodes {
-    fn node(&self, id: NodeId) -> Result<Option<[u8; 32]>, TreeError> {
-        Ok(self.0.iter().find(|(n, _)| *n == id).map(|(_, h)| *h))
-    }
-
-    fn put_node(&mut self, id: NodeId, hash: [u8; 32]) -> Result<(), TreeError> {
-        self.0.push((id, hash));
-        Ok(())
-    }
 }

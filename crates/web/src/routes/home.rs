@@ -47,6 +47,17 @@ pub struct JobRunView {
     pub error: String,
 }
 
+/// The ledger's state, as the ledger page shows it.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerStatusView {
+    /// Number of committed entries.
+    pub size: u64,
+    /// The latest checkpoint: its size, when it was signed, and the signing key (`name+id`).
+    pub checkpoint: Option<(u64, chrono::DateTime<chrono::Utc>, String)>,
+    /// The latest verification against the latest checkpoint: intact or not, with its message.
+    pub verification: Option<(bool, String)>,
+}
+
 /// Read-only queries the shell pages need, provided by the application layer.
 pub trait HomeViews: Send + Sync + std::fmt::Debug {
     /// Every institution with its units.
@@ -58,6 +69,13 @@ pub trait HomeViews: Send + Sync + std::fmt::Debug {
     fn job_runs(
         &self,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<JobRunView>, WebError>> + Send + '_>>;
+
+    /// The ledger's size, latest checkpoint and verification (J4.11). Without a ledger: empty.
+    fn ledger_status(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
+        Box::pin(async { Ok(LedgerStatusView::default()) })
+    }
 }
 
 /// Formats an instant as Taipei time for tables: `114/06/01 09:30:00` in zh-TW, ISO in English.
@@ -134,6 +152,33 @@ pub async fn get_jobs(lang: Lang, State(state): State<AppState>) -> Result<JobsP
         t,
         path: "/jobs",
         runs,
+    })
+}
+
+/// `GET /ledger`.
+#[derive(Template, WebTemplate)]
+#[template(path = "ledger.html")]
+pub struct LedgerPage {
+    lang: Lang,
+    t: &'static Texts,
+    path: &'static str,
+    size: u64,
+    checkpoint: Option<(u64, String, String)>,
+    verification: Option<(bool, String)>,
+}
+
+/// The tamper-evident ledger at a glance.
+pub async fn get_ledger(lang: Lang, State(state): State<AppState>) -> Result<LedgerPage, WebError> {
+    let status = state.views.ledger_status().await?;
+    Ok(LedgerPage {
+        lang,
+        t: lang.texts(),
+        path: "/ledger",
+        size: status.size,
+        checkpoint: status
+            .checkpoint
+            .map(|(size, at, key)| (size, taipei_time(lang, at), key)),
+        verification: status.verification,
     })
 }
 

@@ -20,6 +20,7 @@ pub fn page_router() -> Router<AppState> {
         .route("/", get(home::get_home))
         .route("/organisation", get(home::get_organisation))
         .route("/jobs", get(home::get_jobs))
+        .route("/ledger", get(home::get_ledger))
         .route("/lang", get(lang::get_lang))
 }
 
