@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
 
-use crate::note::{NoteError, NoteSignature, SignedNote, is_valid_key_name, key_id};
+use crate::note::{NoteError, NoteSignature, SignedNote, is_valid_key_name, typed_key_id};
 
 /// Signature type byte of Ed25519 cosignatures (tlog-cosignature v1).
 pub const ALG_COSIGNATURE_V1: u8 = 0x04;
@@ -23,10 +23,7 @@ fn message(timestamp_s: u64, body: &str) -> String {
 }
 
 fn cosigner_key_id(name: &str, public: &VerifyingKey) -> u32 {
-    let mut k = [0u8; 33];
-    k[0] = ALG_COSIGNATURE_V1;
-    k[1..].copy_from_slice(public.as_bytes());
-    key_id(name, &k)
+    typed_key_id(name, ALG_COSIGNATURE_V1, public)
 }
 
 /// A witness's private cosigning key.

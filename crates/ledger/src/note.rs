@@ -60,11 +60,17 @@ pub fn key_id(name: &str, alg_and_key: &[u8]) -> u32 {
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
-fn ed25519_key_id(name: &str, public: &VerifyingKey) -> u32 {
+/// The key id of an Ed25519 public key used with signature type `alg` (0x01 note signatures,
+/// 0x04 witness cosignatures).
+pub(crate) fn typed_key_id(name: &str, alg: u8, public: &VerifyingKey) -> u32 {
     let mut k = [0u8; 33];
-    k[0] = ALG_ED25519;
+    k[0] = alg;
     k[1..].copy_from_slice(public.as_bytes());
     key_id(name, &k)
+}
+
+fn ed25519_key_id(name: &str, public: &VerifyingKey) -> u32 {
+    typed_key_id(name, ALG_ED25519, public)
 }
 
 /// A private signing key with its name (the log's origin, or a witness name).
