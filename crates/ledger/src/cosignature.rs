@@ -8,22 +8,16 @@
 //! are ignored by [`crate::checkpoint::Checkpoint::open`]; [`CosignatureVerifier::verify`] checks
 //! them for an auditor or a policy that requires witnesses.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
 
-use crate::note::{NoteError, NoteSignature, SignedNote, is_valid_key_name, typed_key_id};
+use crate::note::{NamedKey, NoteError, NoteSignature, SignedNote, format_vkey, parse_vkey};
 
 /// Signature type byte of Ed25519 cosignatures (tlog-cosignature v1).
 pub const ALG_COSIGNATURE_V1: u8 = 0x04;
 
 fn message(timestamp_s: u64, body: &str) -> String {
     format!("cosignature/v1\ntime {timestamp_s}\n{body}")
-}
-
-fn cosigner_key_id(name: &str, public: &VerifyingKey) -> u32 {
-    typed_key_id(name, ALG_COSIGNATURE_V1, public)
 }
 
 /// A witness's private cosigning key.
@@ -40,25 +34,25 @@ impl std::fmt::Debug for Cosigner {
     }
 }
 
+impl From<NamedKey> for Cosigner {
+    fn from(k: NamedKey) -> Self {
+        Self {
+            name: k.name,
+            id: k.id,
+            key: k.key,
+        }
+    }
+}
+
 impl Cosigner {
     /// A fresh cosigning key.
     pub fn generate(name: &str, rng: &mut impl CryptoRng) -> Result<Self, NoteError> {
-        let mut seed = [0u8; 32];
-        rng.fill_bytes(&mut seed);
-        Self::from_seed(name, &seed)
+        NamedKey::generate(name, ALG_COSIGNATURE_V1, rng).map(Self::from)
     }
 
     /// The cosigning key with this Ed25519 seed.
     pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_key_name(name) {
-            return Err(NoteError::KeyName(name.to_owned()));
-        }
-        let key = SigningKey::from_bytes(seed);
-        Ok(Self {
-            name: name.to_owned(),
-            id: cosigner_key_id(name, &key.verifying_key()),
-            key,
-        })
+        NamedKey::from_seed(name, ALG_COSIGNATURE_V1, seed).map(Self::from)
     }
 
     /// The matching public key.
@@ -95,32 +89,9 @@ pub struct CosignatureVerifier {
 impl CosignatureVerifier {
     /// Parses a vkey with signature type 0x04.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
-        let mut parts = vkey.trim().splitn(3, '+');
-        let (Some(name), Some(hex_id), Some(b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::Key("expected name+id+key"));
-        };
-        if !is_valid_key_name(name) {
-            return Err(NoteError::KeyName(name.to_owned()));
-        }
-        let id = u32::from_str_radix(hex_id, 16).map_err(|_| NoteError::Key("key id not hex"))?;
-        let bytes = B64
-            .decode(b64)
-            .map_err(|_| NoteError::Key("key not base64"))?;
-        if hex_id.len() != 8 || bytes.len() != 33 || bytes[0] != ALG_COSIGNATURE_V1 {
-            return Err(NoteError::Key("not an Ed25519 cosignature key"));
-        }
-        let mut pk = [0u8; 32];
-        pk.copy_from_slice(&bytes[1..]);
-        let key = VerifyingKey::from_bytes(&pk).map_err(|_| NoteError::Key("bad Ed25519 point"))?;
-        if cosigner_key_id(name, &key) != id {
-            return Err(NoteError::Key("key id does not match the key"));
-        }
-        Ok(Self {
-            name: name.to_owned(),
-            id,
-            key,
-        })
+        let (name, id, key) =
+            parse_vkey(vkey, ALG_COSIGNATURE_V1, "not an Ed25519 cosignature key")?;
+        Ok(Self { name, id, key })
     }
 
     /// The witness name.
@@ -159,9 +130,7 @@ impl CosignatureVerifier {
 
 impl std::fmt::Display for CosignatureVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut k = vec![ALG_COSIGNATURE_V1];
-        k.extend_from_slice(self.key.as_bytes());
-        write!(f, "{}+{:08x}+{}", self.name, self.id, B64.encode(k))
+        format_vkey(f, &self.name, self.id, ALG_COSIGNATURE_V1, &self.key)
     }
 }
 

@@ -69,8 +69,72 @@ pub(crate) fn typed_key_id(name: &str, alg: u8, public: &VerifyingKey) -> u32 {
     key_id(name, &k)
 }
 
-fn ed25519_key_id(name: &str, public: &VerifyingKey) -> u32 {
-    typed_key_id(name, ALG_ED25519, public)
+/// An Ed25519 private key with its name and its key id for signature type `alg` — shared by
+/// note signers (0x01) and witness cosigners (0x04).
+#[derive(Clone)]
+pub(crate) struct NamedKey {
+    pub(crate) name: String,
+    pub(crate) id: u32,
+    pub(crate) key: SigningKey,
+}
+
+impl NamedKey {
+    /// A fresh key.
+    pub(crate) fn generate(
+        name: &str,
+        alg: u8,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Self, NoteError> {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Self::from_seed(name, alg, &seed)
+    }
+
+    /// The key with the given 32-byte Ed25519 seed.
+    pub(crate) fn from_seed(name: &str, alg: u8, seed: &[u8; 32]) -> Result<Self, NoteError> {
+        if !is_valid_key_name(name) {
+            return Err(NoteError::KeyName(name.to_owned()));
+        }
+        let key = SigningKey::from_bytes(seed);
+        Ok(Self {
+            name: name.to_owned(),
+            id: typed_key_id(name, alg, &key.verifying_key()),
+            key,
+        })
+    }
+}
+
+/// Parses a public key string `name+hexid+base64(alg||pubkey)` of signature type `alg`, checking
+/// that the key id matches; `what` names the expected kind in the error.
+pub(crate) fn parse_vkey(
+    vkey: &str,
+    alg: u8,
+    what: &'static str,
+) -> Result<(String, u32, VerifyingKey), NoteError> {
+    let (name, id, bytes) = split_key(vkey.trim())?;
+    if bytes.len() != 33 || bytes[0] != alg {
+        return Err(NoteError::Key(what));
+    }
+    let mut pk = [0u8; 32];
+    pk.copy_from_slice(&bytes[1..]);
+    let key = VerifyingKey::from_bytes(&pk).map_err(|_| NoteError::Key("bad Ed25519 point"))?;
+    if typed_key_id(name, alg, &key) != id {
+        return Err(NoteError::Key("key id does not match the key"));
+    }
+    Ok((name.to_owned(), id, key))
+}
+
+/// Formats a public key string `name+hexid+base64(alg||pubkey)`.
+pub(crate) fn format_vkey(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    id: u32,
+    alg: u8,
+    key: &VerifyingKey,
+) -> std::fmt::Result {
+    let mut k = vec![alg];
+    k.extend_from_slice(key.as_bytes());
+    write!(f, "{name}+{id:08x}+{}", B64.encode(k))
 }
 
 /// A private signing key with its name (the log's origin, or a witness name).
@@ -87,25 +151,25 @@ impl std::fmt::Debug for NoteSigner {
     }
 }
 
+impl From<NamedKey> for NoteSigner {
+    fn from(k: NamedKey) -> Self {
+        Self {
+            name: k.name,
+            id: k.id,
+            key: k.key,
+        }
+    }
+}
+
 impl NoteSigner {
     /// A fresh key (created at first start, or at rotation).
     pub fn generate(name: &str, rng: &mut impl CryptoRng) -> Result<Self, NoteError> {
-        let mut seed = [0u8; 32];
-        rng.fill_bytes(&mut seed);
-        Self::from_seed(name, &seed)
+        NamedKey::generate(name, ALG_ED25519, rng).map(Self::from)
     }
 
     /// The key with the given 32-byte Ed25519 seed.
     pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_key_name(name) {
-            return Err(NoteError::KeyName(name.to_owned()));
-        }
-        let key = SigningKey::from_bytes(seed);
-        Ok(Self {
-            name: name.to_owned(),
-            id: ed25519_key_id(name, &key.verifying_key()),
-            key,
-        })
+        NamedKey::from_seed(name, ALG_ED25519, seed).map(Self::from)
     }
 
     /// Parses `PRIVATE+KEY+name+hexid+base64(0x01||seed)`.
@@ -196,21 +260,8 @@ pub struct NoteVerifier {
 impl NoteVerifier {
     /// Parses a verifier key string.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
-        let (name, id, bytes) = split_key(vkey.trim())?;
-        if bytes.len() != 33 || bytes[0] != ALG_ED25519 {
-            return Err(NoteError::Key("not an Ed25519 public key"));
-        }
-        let mut pk = [0u8; 32];
-        pk.copy_from_slice(&bytes[1..]);
-        let key = VerifyingKey::from_bytes(&pk).map_err(|_| NoteError::Key("bad Ed25519 point"))?;
-        if ed25519_key_id(name, &key) != id {
-            return Err(NoteError::Key("key id does not match the key"));
-        }
-        Ok(Self {
-            name: name.to_owned(),
-            id,
-            key,
-        })
+        let (name, id, key) = parse_vkey(vkey, ALG_ED25519, "not an Ed25519 public key")?;
+        Ok(Self { name, id, key })
     }
 
     /// The key name.
@@ -236,9 +287,7 @@ impl NoteVerifier {
 
 impl std::fmt::Display for NoteVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut k = vec![ALG_ED25519];
-        k.extend_from_slice(self.key.as_bytes());
-        write!(f, "{}+{:08x}+{}", self.name, self.id, B64.encode(k))
+        format_vkey(f, &self.name, self.id, ALG_ED25519, &self.key)
     }
 }
 
