@@ -1059,6 +1059,22 @@ mod tests {
         ]
     }
 
+    /// Exactly one check digit makes `body` valid, and `body` followed by any other digit `new`
+    /// is rejected.
+    fn only_one_check_digit(
+        body: &str,
+        new: u32,
+        valid: impl Fn(&str) -> bool,
+    ) -> Result<(), TestCaseError> {
+        let digits: Vec<u32> = (0..10).filter(|d| valid(&format!("{body}{d}"))).collect();
+        prop_assert_eq!(digits.len(), 1);
+        if new != digits[0] {
+            let changed = format!("{body}{new}");
+            prop_assert!(!valid(&changed));
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn national_id_parser_agrees_with_the_reference(s in prop_oneof![near_valid(), any::<String>()]) {
@@ -1091,29 +1107,14 @@ mod tests {
         fn changing_only_the_check_digit_of_a_valid_national_id_is_always_rejected(
             body in "[A-Z][12][0-9]{7}", new in 0u32..10
         ) {
-            // Exactly one check digit makes the body valid.
-            let valid: Vec<u32> = (0..10)
-                .filter(|d| NationalId::parse(&format!("{body}{d}")).is_ok())
-                .collect();
-            prop_assert_eq!(valid.len(), 1);
-            let changed = format!("{body}{new}");
-            if new != valid[0] {
-                prop_assert!(NationalId::parse(&changed).is_err());
-            }
+            only_one_check_digit(&body, new, |s| NationalId::parse(s).is_ok())?;
         }
 
         #[test]
         fn changing_only_the_check_digit_of_a_valid_ui_number_is_always_rejected(
             body in "[A-Z][89A-D][0-9]{7}", new in 0u32..10
         ) {
-            let valid: Vec<u32> = (0..10)
-                .filter(|d| UiNumber::parse(&format!("{body}{d}")).is_ok())
-                .collect();
-            prop_assert_eq!(valid.len(), 1);
-            let changed = format!("{body}{new}");
-            if new != valid[0] {
-                prop_assert!(UiNumber::parse(&changed).is_err());
-            }
+            only_one_check_digit(&body, new, |s| UiNumber::parse(s).is_ok())?;
         }
 
         /// Under the divisor-5 rule the last digit (weight 1) only matters mod 5, so each UBN

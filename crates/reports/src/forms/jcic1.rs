@@ -8,9 +8,7 @@
 
 use crate::forms::jcic4::QueryMethod;
 use crate::forms::{DocumentInfo, WorkingPaperHeader};
-use crate::model::{
-    Block, Cell, Choice, Document, DocumentMeta, Face, HeaderCell, Orientation, Signature, Table,
-};
+use crate::model::{Block, Cell, Choice, Document, HeaderCell, Signature, Table};
 
 /// The seed's title after the year (revision 114年6月).
 pub const TITLE: &str = "年度金融機構透過財團法人金融聯合徵信中心介接使用公務機關資料查核報告工作底稿(範本)- 114年6月修訂(編號:聯徵1)";
@@ -183,15 +181,7 @@ impl Jcic1Checklist {
         }
         let has = |m| self.methods.contains(&m);
         Document {
-            meta: DocumentMeta {
-                document_id: self.info.document_id.clone(),
-                title: self.title(),
-                generated_at: self.info.generated_at,
-                orientation: Orientation::Landscape,
-                face: Face::Serif,
-                watermark: self.info.watermark.clone(),
-                printout: None,
-            },
+            meta: self.info.worksheet_meta(self.title()),
             blocks: vec![
                 Block::Title(self.title()),
                 Block::Fields(self.header.fields("機構名稱")),

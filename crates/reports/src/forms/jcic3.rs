@@ -3,9 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::forms::{DocumentInfo, WorkingPaperHeader};
-use crate::model::{
-    Answer, Block, Cell, Document, DocumentMeta, Face, HeaderCell, Orientation, Signature, Table,
-};
+use crate::model::{Answer, Block, Cell, Document, HeaderCell, Signature, Table};
 use crate::roc;
 
 /// The seed's title after the year (revision 110年12月).
@@ -152,15 +150,7 @@ impl Jcic3Worksheet {
             })
             .collect();
         Document {
-            meta: DocumentMeta {
-                document_id: self.info.document_id.clone(),
-                title: self.title(),
-                generated_at: self.info.generated_at,
-                orientation: Orientation::Landscape,
-                face: Face::Serif,
-                watermark: self.info.watermark.clone(),
-                printout: None,
-            },
+            meta: self.info.worksheet_meta(self.title()),
             blocks: vec![
                 Block::Title(self.title()),
                 Block::Fields(self.header.fields("會員機構名稱")),

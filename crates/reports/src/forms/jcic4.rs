@@ -4,9 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::forms::DocumentInfo;
-use crate::model::{
-    Block, Cell, Document, DocumentMeta, Face, Field, HeaderCell, Orientation, Signature, Table,
-};
+use crate::model::{Block, Cell, Document, Field, HeaderCell, Signature, Table};
 use crate::roc;
 
 /// The seed's title after the year (revision 114年6月).
@@ -152,15 +150,7 @@ impl Jcic4Register {
             })
             .collect();
         Document {
-            meta: DocumentMeta {
-                document_id: self.info.document_id.clone(),
-                title: self.title(),
-                generated_at: self.info.generated_at,
-                orientation: Orientation::Landscape,
-                face: Face::Serif,
-                watermark: self.info.watermark.clone(),
-                printout: None,
-            },
+            meta: self.info.worksheet_meta(self.title()),
             blocks: vec![
                 Block::Title(self.title()),
                 Block::Fields(vec![Field::new("(會員機構名稱)", &self.institution_name)]),

@@ -18,7 +18,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::error::ReportError;
 use crate::fonts::FontSet;
-use crate::model::{Document, Field};
+use crate::model::{Document, DocumentMeta, Face, Field, Orientation};
 use crate::{docx, pdf, roc, sample, xlsx};
 
 pub mod agency_data;
@@ -39,6 +39,21 @@ pub struct DocumentInfo {
     /// Institution code to print as a watermark on every page, for a form that asks for one
     /// (J1.9). The agency-data printout always carries its institution code.
     pub watermark: Option<String>,
+}
+
+impl DocumentInfo {
+    /// The metadata of a 聯徵 working paper: landscape, serif face, no printout mark.
+    pub(crate) fn worksheet_meta(&self, title: String) -> DocumentMeta {
+        DocumentMeta {
+            document_id: self.document_id.clone(),
+            title,
+            generated_at: self.generated_at,
+            orientation: Orientation::Landscape,
+            face: Face::Serif,
+            watermark: self.watermark.clone(),
+            printout: None,
+        }
+    }
 }
 
 /// The J0.1 header block of 聯徵1/2/3: year, institution, audit base date, scope, period, auditor.
