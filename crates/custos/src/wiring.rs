@@ -121,6 +121,28 @@ pub async fn open_database(url: &str) -> Result<Database, CliError> {
     Ok(db)
 }
 
+/// The schema owner's URL to migrate with (`database.owner_url`), checked against the
+/// application's `url`: only PostgreSQL has roles, so with SQLite it is refused (docs/adr/0104).
+pub fn owner_url_for(owner_url: Option<String>, url: &str) -> Result<Option<String>, CliError> {
+    let Some(owner) = owner_url else {
+        return Ok(None);
+    };
+    let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if !postgres(url.trim()) {
+        return Err(CliError::new(
+            "database.owner_url 只適用於 PostgreSQL：SQLite 沒有資料庫角色；請移除此設定，或將 database.url 設為 postgres://",
+            "database.owner_url applies to PostgreSQL only: SQLite has no database roles; remove it or set database.url to postgres://",
+        ));
+    }
+    if !postgres(&owner) {
+        return Err(CliError::new(
+            "database.owner_url 必須是 postgres:// 位址",
+            "database.owner_url must be a postgres:// URL",
+        ));
+    }
+    Ok(Some(owner))
+}
+
 fn store_failure(shown: &str, e: &StoreError) -> CliError {
     let detail = redact_url(&e.to_string());
     CliError(format!("{shown}: {detail}"))
@@ -172,17 +194,46 @@ pub async fn serve_http(
     addr: std::net::SocketAddr,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), CliError> {
+    serve_http_with_probe(services, addr, None, on_ready).await
+}
+
+/// The monitoring probe's settings (`ledger.probe_token`, `ledger.probe_rate_per_second`).
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    /// The bearer token.
+    pub token: String,
+    /// Requests accepted per second.
+    pub per_second: u32,
+}
+
+/// [`serve_http`], with the monitoring probe `POST /api/ledger/probe` enabled when `probe` is
+/// given (otherwise it answers 404).
+pub async fn serve_http_with_probe(
+    services: &Services,
+    addr: std::net::SocketAddr,
+    probe: Option<ProbeSettings>,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), CliError> {
     let listener = bind(addr).await?;
     let local = listener.local_addr().unwrap_or(addr);
     let scheduler = start_scheduler(services).await?;
     on_ready(local);
-    let served = custos_web::serve(
-        listener,
-        custos_web::router(web_state(services)),
-        shutdown_signal(),
-    )
-    .await
-    .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
+    let mut router = custos_web::router(web_state(services));
+    if let Some(config) = probe.and_then(|p| {
+        custos_web::routes::probe::ProbeConfig::new(
+            Arc::new(crate::probe::LedgerProbe::new(
+                services.ledger.clone(),
+                services.clock.clone(),
+            )),
+            &p.token,
+            p.per_second,
+        )
+    }) {
+        router = custos_web::routes::probe::enable(router, config);
+    }
+    let served = custos_web::serve(listener, router, shutdown_signal())
+        .await
+        .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
     scheduler.stop().await;
     // A last checkpoint over everything committed, so the next start-up checks all of it.
     if let Err(e) = services.ledger.checkpoint().await {

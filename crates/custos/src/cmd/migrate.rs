@@ -30,6 +30,7 @@ fn migrate(args: MigrateArgs) -> Result<(), CliError> {
     let settings = Settings::load(args.config.as_deref(), std::env::vars())
         .map_err(|e| CliError(e.to_string()))?;
     let url = args.database_url.unwrap_or_else(|| settings.database_url());
+    let _owner_url = crate::wiring::owner_url_for(settings.database_owner_url(), &url)?;
     if url.starts_with("sqlite") {
         crate::cmd::demo::ensure_writable_dir(&settings.data.dir)?;
     }
