@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod migrations;
 pub mod organisation;
+pub mod roles;
 mod row;
 
 pub use database::{Backend, ConnectOptions, Database, SchemaColumn, Tx};

@@ -35,12 +35,16 @@ fn serve(args: ServeArgs) -> Result<(), CliError> {
         .map_err(|e| CliError(e.to_string()))?;
     init_tracing(&settings.log.filter);
     let url = args.database_url.unwrap_or_else(|| settings.database_url());
-    let _owner_url = crate::wiring::owner_url_for(settings.database_owner_url(), &url)?;
+    let owner_url = crate::wiring::owner_url_for(settings.database_owner_url(), &url)?;
     let listen = args.listen.unwrap_or(settings.server.listen);
     if url.starts_with("sqlite") {
         crate::cmd::demo::ensure_writable_dir(&settings.data.dir)?;
     }
     tokio_runtime()?.block_on(async {
+        if let Some(owner_url) = &owner_url {
+            // Role split: migrate and grant as the owner; the server then runs as `url`'s role.
+            crate::wiring::migrate_as_owner(owner_url, &url).await?;
+        }
         let services = Services::open(&url).await?;
         tracing::info!(database = %redact_url(&url), backend = %services.db.backend(), "database ready");
         let probe = settings.probe_token().map(|token| ProbeSettings {
