@@ -193,3 +193,23 @@ fn three_instances_on_one_postgresql_database_keep_one_consistent_ledger() {
     }
     println!("one ledger of {total} entries from {INSTANCES} instances; verify exit 0");
 }
+
+#[test]
+fn an_owner_url_with_sqlite_is_refused_with_a_clear_message() {
+    let work = tempfile::tempdir().unwrap();
+    for command in ["migrate", "serve"] {
+        let (code, out, err) = run(
+            &[command],
+            &[
+                ("CUSTOS__DATA__DIR", work.path().display().to_string()),
+                (
+                    "CUSTOS__DATABASE__OWNER_URL",
+                    "postgres://owner:secretpw@127.0.0.1:1/x".to_owned(),
+                ),
+            ],
+        );
+        assert_eq!(code, Some(2), "{command}: {out}{err}");
+        assert!(err.contains("applies to PostgreSQL only"), "{err}");
+        assert!(!err.contains("secretpw"), "{err}");
+    }
+}
