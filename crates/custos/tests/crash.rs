@@ -20,7 +20,7 @@
 mod common;
 mod load;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use load::{Load, SplitMix, bundle_leaf_hashes, custos, pause, read_acks, start_server};
 
@@ -54,7 +54,13 @@ fn acknowledged_appends_survive_kill_9_of_the_server() {
         let stderr = work.path().join(format!("serve-{trial}.log"));
         let mut server = start_server(work.path(), &env, &stderr);
         let load = Load::start(&server.addr, CLIENTS, &acks_dir, &format!("t{trial:02}"));
+        let deadline = Instant::now() + Duration::from_mins(1);
         while load.acked() == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "trial {trial}: no probe was acknowledged:\n{}",
+                std::fs::read_to_string(&stderr).unwrap_or_default()
+            );
             pause(Duration::from_millis(5));
         }
         let delay = rng.between(100, 400);
@@ -99,7 +105,7 @@ fn acknowledged_appends_survive_kill_9_of_the_server() {
             assert_eq!(stored, hash, "trial {trial}: index {index}");
         }
         println!(
-            "trial {trial:2}: load {delay:3} ms after the first ack, {acked:4} acks, ledger size {:5}, acks so far {:5} (durable but unacknowledged: {})",
+            "trial {trial:2}: load {delay:3} ms after the first ack, {acked:4} acks, ledger size {:5}, acks so far {:5} (committed but unacknowledged so far: {})",
             hashes.len(),
             acks.len(),
             hashes.len() - acks.len()

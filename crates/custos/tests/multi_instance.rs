@@ -256,7 +256,12 @@ fn an_instance_killed_under_load_does_not_stop_the_others_or_lose_an_acknowledge
         .enumerate()
         .map(|(i, s)| Load::start(&s.addr, CLIENTS_PER_INSTANCE, &acks_dir, &format!("i{i}")))
         .collect();
+    let deadline = Instant::now() + Duration::from_mins(1);
     while loads.iter().any(|l| l.acked() < 20) {
+        assert!(
+            Instant::now() < deadline,
+            "the instances never got under load"
+        );
         pause(Duration::from_millis(10));
     }
     // SIGKILL instance 0, possibly holding the head lock in the middle of a batch.
