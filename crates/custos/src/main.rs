@@ -13,6 +13,7 @@
 
 mod cmd;
 mod demo_world;
+mod probe;
 mod runtime;
 mod settings;
 mod wiring;

@@ -25,6 +25,9 @@ pub struct Settings {
     /// Logging.
     #[serde(default)]
     pub log: LogSettings,
+    /// The ledger's operational settings.
+    #[serde(default)]
+    pub ledger: LedgerSettings,
 }
 
 /// `[server]`.
@@ -55,6 +58,38 @@ pub struct DatabaseSettings {
     /// `postgres://…` or `sqlite://PATH`. Empty: SQLite file `custos.db` in the data directory.
     #[serde(default)]
     pub url: Option<SecretString>,
+    /// PostgreSQL only: the schema owner's URL. When set, migrations run with it (`custos
+    /// migrate` and at start-up) and then grant the role of `url` only what the application needs
+    /// (no `UPDATE`/`DELETE`/`TRUNCATE` on the ledger; `docs/adr/0104-database-roles.md`).
+    /// Refused with SQLite, which has no roles. A secret: never logged.
+    #[serde(default)]
+    pub owner_url: Option<SecretString>,
+}
+
+/// `[ledger]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    /// Bearer token of the monitoring probe `POST /api/ledger/probe`. Unset or empty: the probe
+    /// is disabled (404). A secret: never logged.
+    #[serde(default)]
+    pub probe_token: Option<SecretString>,
+    /// Probe requests accepted per second (token bucket, bursts of the same size).
+    #[serde(default = "default_probe_rate")]
+    pub probe_rate_per_second: u32,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        Self {
+            probe_token: None,
+            probe_rate_per_second: default_probe_rate(),
+        }
+    }
+}
+
+fn default_probe_rate() -> u32 {
+    10
 }
 
 /// `[data]`.
@@ -136,6 +171,24 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The schema owner's URL (`database.owner_url`), if set and not blank.
+    pub fn database_owner_url(&self) -> Option<String> {
+        self.database
+            .owner_url
+            .as_ref()
+            .map(|u| u.expose_secret().trim().to_owned())
+            .filter(|u| !u.is_empty())
+    }
+
+    /// The monitoring probe's bearer token (`ledger.probe_token`), if set and not blank.
+    pub fn probe_token(&self) -> Option<String> {
+        self.ledger
+            .probe_token
+            .as_ref()
+            .map(|t| t.expose_secret().trim().to_owned())
+            .filter(|t| !t.is_empty())
+    }
+
     /// The database URL to use: the configured one, else the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database.url {
@@ -175,10 +228,21 @@ listen = "127.0.0.1:8080"
 # Empty: the embedded SQLite database custos.db in [data].dir.
 # PostgreSQL: "postgres://custos@db.example/custos". A secret: never logged.
 # url = "postgres://custos:password@127.0.0.1:5432/custos"
+# PostgreSQL only: the schema owner's URL. When set, migrations run with it and grant the role
+# of `url` only what the application needs (no UPDATE/DELETE/TRUNCATE on the ledger). Refused
+# with SQLite. A secret: never logged.
+# owner_url = "postgres://custos_owner:password@127.0.0.1:5432/custos"
 
 [data]
 # Directory for the embedded database, ledger keys and published checkpoints.
 dir = "custos-data"
+
+[ledger]
+# Bearer token of the monitoring probe POST /api/ledger/probe (appends one write_probe entry and
+# answers once it is durable). Unset: the probe is disabled (404). A secret: never logged.
+# probe_token = "a-long-random-string"
+# Probe requests accepted per second.
+probe_rate_per_second = 10
 
 [log]
 # tracing filter: error, warn, info, debug, or per crate ("custos_web=debug,info").
@@ -261,6 +325,38 @@ mod tests {
         let s = Settings::load(None, env).unwrap();
         let debug = format!("{s:?}");
         assert!(!debug.contains("hunter2"), "{debug}");
+    }
+
+    #[test]
+    fn the_owner_url_and_the_probe_token_are_secrets() {
+        let env = vec![
+            (
+                "CUSTOS__DATABASE__OWNER_URL".to_owned(),
+                "postgres://owner:ownerpw@h/db".to_owned(),
+            ),
+            (
+                "CUSTOS__LEDGER__PROBE_TOKEN".to_owned(),
+                "tok-123456".to_owned(),
+            ),
+            (
+                "CUSTOS__LEDGER__PROBE_RATE_PER_SECOND".to_owned(),
+                "500".to_owned(),
+            ),
+        ];
+        let s = Settings::load(None, env).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("ownerpw"), "{debug}");
+        assert!(!debug.contains("tok-123456"), "{debug}");
+        assert_eq!(
+            s.database_owner_url().as_deref(),
+            Some("postgres://owner:ownerpw@h/db")
+        );
+        assert_eq!(s.probe_token().as_deref(), Some("tok-123456"));
+        assert_eq!(s.ledger.probe_rate_per_second, 500);
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert_eq!(s.database_owner_url(), None);
+        assert_eq!(s.probe_token(), None);
+        assert_eq!(s.ledger.probe_rate_per_second, 10);
     }
 
     #[test]

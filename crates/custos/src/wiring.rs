@@ -51,15 +51,14 @@ impl Services {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let ids: Arc<dyn IdGenerator> = Arc::new(RandomIds::new(clock.clone()));
         let mut rng = ChaCha20Rng::from_seed(os_seed()?);
+        refuse_new_keys_for_a_keyed_ledger(&db, &data_dir.join("ledger")).await?;
         let (keys, created) =
             LedgerKeys::load_or_create(&data_dir.join("ledger"), DEFAULT_ORIGIN, &mut rng)
                 .map_err(|e| CliError(e.to_string()))?;
         if created {
             tracing::debug!(dir = %data_dir.join("ledger").display(), "ledger keys created");
         }
-        keys.register(&db, clock.as_ref())
-            .await
-            .map_err(|e| CliError(redact_url(&e.to_string())))?;
+        register_shared_ledger_keys(&db, &keys, clock.as_ref(), &data_dir.join("ledger")).await?;
         let ledger = LedgerWriter::start(
             db.clone(),
             clock.clone(),
@@ -75,6 +74,93 @@ impl Services {
             ledger,
         })
     }
+}
+
+/// Several instances on one database (PostgreSQL) must sign and seal with the same ledger keys:
+/// an instance whose key directory is empty must not create new keys for a ledger that already
+/// has one — it is refused, and told to copy the directory from the instance that created it.
+async fn refuse_new_keys_for_a_keyed_ledger(db: &Database, key_dir: &Path) -> Result<(), CliError> {
+    use custos_app::ledger::{KEK_FILE, SIGNING_KEY_FILE};
+    if key_dir.join(SIGNING_KEY_FILE).exists() || key_dir.join(KEK_FILE).exists() {
+        return Ok(());
+    }
+    let known = db
+        .ledger_keys()
+        .await
+        .map_err(|e| CliError(redact_url(&e.to_string())))?;
+    if known.is_empty() {
+        return Ok(());
+    }
+    Err(shared_keys_error(key_dir, &known))
+}
+
+fn shared_keys_error(key_dir: &Path, known: &[String]) -> CliError {
+    CliError::new(
+        format!(
+            "此資料庫的帳本已由其他金鑰簽署（{}）；同一資料庫的所有執行個體須共用帳本金鑰：請將建立它的執行個體之 ledger/ 目錄（checkpoint.skey、kek.hex）複製到 {}",
+            known.join(", "),
+            key_dir.display()
+        ),
+        format!(
+            "this database's ledger is signed with another key ({}); every instance on one database must share the ledger keys: copy the ledger/ directory (checkpoint.skey, kek.hex) of the instance that created it to {}",
+            known.join(", "),
+            key_dir.display()
+        ),
+    )
+}
+
+/// Registers this instance's public key — or refuses to start when the ledger is already signed
+/// with other keys only, or when its key-encryption key cannot open the newest record tier still
+/// held (keys not shared between instances). The check and the insertion run under the head
+/// lock, so of several instances starting at once with different keys only one gets in.
+async fn register_shared_ledger_keys(
+    db: &Database,
+    keys: &LedgerKeys,
+    clock: &dyn Clock,
+    key_dir: &Path,
+) -> Result<(), CliError> {
+    let store = |e: StoreError| CliError(redact_url(&e.to_string()));
+    let ours = keys.signer.verifier().to_string();
+    let mut tx = db.begin().await.map_err(store)?;
+    let head = tx.ledger_head().await.map_err(store)?;
+    let known = tx.ledger_keys().await.map_err(store)?;
+    if !known.is_empty() && !known.contains(&ours) {
+        return Err(shared_keys_error(key_dir, &known));
+    }
+    let recent = tx
+        .ledger_records(head.size.saturating_sub(8), 16)
+        .await
+        .map_err(store)?;
+    if let Some(row) = recent.first() {
+        let sealed = custos_ledger::record::SealedTier {
+            tier: match row.tier {
+                custos_store::ledger::LedgerTier::Fields => custos_ledger::record::Tier::Fields,
+                custos_store::ledger::LedgerTier::Payload => custos_ledger::record::Tier::Payload,
+            },
+            salt: row.salt.as_slice().try_into().unwrap_or([0; 32]),
+            wrapped_key: row.wrapped_key.clone(),
+            ciphertext: row.ciphertext.clone(),
+        };
+        if sealed.decrypt(&keys.kek).is_err() {
+            return Err(CliError::new(
+                format!(
+                    "{} 中的 kek.hex 無法開啟此資料庫的帳本紀錄（第 {} 筆）；同一資料庫的所有執行個體須共用帳本金鑰",
+                    key_dir.display(),
+                    row.index
+                ),
+                format!(
+                    "the kek.hex in {} cannot open this database's ledger records (entry {}); every instance on one database must share the ledger keys",
+                    key_dir.display(),
+                    row.index
+                ),
+            ));
+        }
+    }
+    tx.ledger_insert_key(&ours, clock.now().timestamp_millis())
+        .await
+        .map_err(store)?;
+    tx.commit().await.map_err(store)?;
+    Ok(())
 }
 
 /// The data directory belonging to a database URL.
@@ -110,7 +196,19 @@ pub async fn open_database(url: &str) -> Result<Database, CliError> {
     let db = Database::connect(url, ConnectOptions::default())
         .await
         .map_err(|e| store_failure(&shown, &e))?;
-    db.migrate().await.map_err(|e| store_failure(&shown, &e))?;
+    db.migrate().await.map_err(|e| {
+        let failure = store_failure(&shown, &e);
+        let text = failure.0.to_lowercase();
+        if text.contains("permission denied") || text.contains("no schema has been selected") {
+            // An application role without DDL rights (role split) on a schema that is not current.
+            CliError(format!(
+                "{} — 請以 database.owner_url 執行 custos migrate / run `custos migrate` with database.owner_url (docs/adr/0104-database-roles.md)",
+                failure.0
+            ))
+        } else {
+            failure
+        }
+    })?;
     // Crash safety (ADR 0103): the stored tree must reproduce the latest signed checkpoint.
     crate::cmd::ledger::startup_check(&db)
         .await
@@ -119,6 +217,63 @@ pub async fn open_database(url: &str) -> Result<Database, CliError> {
             | crate::cmd::ledger::StartupCheckError::Mismatch(why) => CliError(redact_url(&why)),
         })?;
     Ok(db)
+}
+
+/// The PostgreSQL role split (docs/adr/0104): connects as the application (`url`) to learn its
+/// role, then as the schema owner (`owner_url`) applies the migrations and grants that role only
+/// the application's privileges (`custos_store::roles`). Returns the application role.
+pub async fn migrate_as_owner(owner_url: &str, url: &str) -> Result<String, CliError> {
+    let one = || ConnectOptions {
+        max_connections: 1,
+        ..ConnectOptions::default()
+    };
+    let shown = redact_url(url);
+    let app = Database::connect(url, one())
+        .await
+        .map_err(|e| store_failure(&shown, &e))?;
+    let role = app
+        .current_role()
+        .await
+        .map_err(|e| store_failure(&shown, &e))?
+        .unwrap_or_default();
+    app.close().await;
+    let shown_owner = redact_url(owner_url);
+    let owner = Database::connect(owner_url, one())
+        .await
+        .map_err(|e| store_failure(&shown_owner, &e))?;
+    owner
+        .migrate()
+        .await
+        .map_err(|e| store_failure(&shown_owner, &e))?;
+    owner
+        .grant_application_role(&role)
+        .await
+        .map_err(|e| store_failure(&shown_owner, &e))?;
+    owner.close().await;
+    tracing::info!(role = %role, "migrated as the schema owner; application role granted");
+    Ok(role)
+}
+
+/// The schema owner's URL to migrate with (`database.owner_url`), checked against the
+/// application's `url`: only PostgreSQL has roles, so with SQLite it is refused (docs/adr/0104).
+pub fn owner_url_for(owner_url: Option<String>, url: &str) -> Result<Option<String>, CliError> {
+    let Some(owner) = owner_url else {
+        return Ok(None);
+    };
+    let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if !postgres(url.trim()) {
+        return Err(CliError::new(
+            "database.owner_url 只適用於 PostgreSQL：SQLite 沒有資料庫角色；請移除此設定，或將 database.url 設為 postgres://",
+            "database.owner_url applies to PostgreSQL only: SQLite has no database roles; remove it or set database.url to postgres://",
+        ));
+    }
+    if !postgres(&owner) {
+        return Err(CliError::new(
+            "database.owner_url 必須是 postgres:// 位址",
+            "database.owner_url must be a postgres:// URL",
+        ));
+    }
+    Ok(Some(owner))
 }
 
 fn store_failure(shown: &str, e: &StoreError) -> CliError {
@@ -172,17 +327,46 @@ pub async fn serve_http(
     addr: std::net::SocketAddr,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), CliError> {
+    serve_http_with_probe(services, addr, None, on_ready).await
+}
+
+/// The monitoring probe's settings (`ledger.probe_token`, `ledger.probe_rate_per_second`).
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    /// The bearer token.
+    pub token: String,
+    /// Requests accepted per second.
+    pub per_second: u32,
+}
+
+/// [`serve_http`], with the monitoring probe `POST /api/ledger/probe` enabled when `probe` is
+/// given (otherwise it answers 404).
+pub async fn serve_http_with_probe(
+    services: &Services,
+    addr: std::net::SocketAddr,
+    probe: Option<ProbeSettings>,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), CliError> {
     let listener = bind(addr).await?;
     let local = listener.local_addr().unwrap_or(addr);
     let scheduler = start_scheduler(services).await?;
     on_ready(local);
-    let served = custos_web::serve(
-        listener,
-        custos_web::router(web_state(services)),
-        shutdown_signal(),
-    )
-    .await
-    .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
+    let mut router = custos_web::router(web_state(services));
+    if let Some(config) = probe.and_then(|p| {
+        custos_web::routes::probe::ProbeConfig::new(
+            Arc::new(crate::probe::LedgerProbe::new(
+                services.ledger.clone(),
+                services.clock.clone(),
+            )),
+            &p.token,
+            p.per_second,
+        )
+    }) {
+        router = custos_web::routes::probe::enable(router, config);
+    }
+    let served = custos_web::serve(listener, router, shutdown_signal())
+        .await
+        .map_err(|e| CliError::new(format!("伺服器錯誤：{e}"), format!("server error: {e}")));
     scheduler.stop().await;
     // A last checkpoint over everything committed, so the next start-up checks all of it.
     if let Err(e) = services.ledger.checkpoint().await {

@@ -60,6 +60,9 @@ impl EntryKind {
     pub const KEY_ROTATION: Self = Self(25);
     /// The clock jumped (backwards, or forwards beyond the threshold).
     pub const CLOCK_JUMP: Self = Self(26);
+    /// The server's own end-to-end check of the write path (`POST /api/ledger/probe`): an entry
+    /// with no personal data, appended by the monitoring probe.
+    pub const WRITE_PROBE: Self = Self(32);
 
     /// A stable English name for the code, or `None` for codes this version does not know.
     pub fn name(self) -> Option<&'static str> {
@@ -79,6 +82,7 @@ impl EntryKind {
             24 => "deletion",
             25 => "key_rotation",
             26 => "clock_jump",
+            32 => "write_probe",
             _ => return None,
         })
     }

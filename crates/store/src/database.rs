@@ -167,12 +167,58 @@ impl Database {
 
     /// Applies every pending migration of this backend. Idempotent; run by `custos migrate`,
     /// `demo` and `serve` at start.
+    ///
+    /// When every embedded migration is already applied with the same checksum, nothing is run:
+    /// an application role without DDL rights (PostgreSQL role split, `database.owner_url`) can
+    /// start on a schema its owner migrated. Otherwise sqlx's migrator runs (and reports checksum
+    /// mismatches and unknown applied versions).
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        if self.migrations_current().await? {
+            return Ok(());
+        }
         match &self.pool {
             Pool::Sqlite(pool) => migrations::sqlite().run(pool).await?,
             Pool::Postgres(pool) => migrations::postgres().run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Whether the database holds exactly the embedded migrations, each applied successfully
+    /// with its checksum (a missing `_sqlx_migrations` table means no).
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let sql = "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
+        let applied: Vec<(i64, Vec<u8>)> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let exists: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(pool)
+                .await?;
+                if exists == 0 {
+                    return Ok(false);
+                }
+                sqlx::query_as(sql).fetch_all(pool).await?
+            }
+            Pool::Postgres(pool) => {
+                let exists: bool =
+                    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                        .fetch_one(pool)
+                        .await?;
+                if !exists {
+                    return Ok(false);
+                }
+                sqlx::query_as(sql).fetch_all(pool).await?
+            }
+        };
+        let embedded = match self.backend() {
+            Backend::Sqlite => migrations::sqlite(),
+            Backend::Postgres => migrations::postgres(),
+        };
+        let expected: Vec<(i64, Vec<u8>)> = embedded
+            .iter()
+            .map(|m| (m.version, m.checksum.to_vec()))
+            .collect();
+        Ok(applied == expected)
     }
 
     /// Versions of the migrations applied to this database, ascending (for `custos migrate` output

@@ -17,6 +17,9 @@
 //! 3. Add a one-line `Database` wrapper to the module's `database_methods!` block (`write` opens a
 //!    `BEGIN IMMEDIATE` transaction on SQLite, `read` a deferred one).
 //! 4. Add a behaviour to `tests/conformance/` and list it in `conformance!`.
+//! 5. PostgreSQL role split ([`roles`], ADR 0104): the application role gets full DML on a new
+//!    table, or only `SELECT, INSERT` on a new `ledger_*` table; change
+//!    [`roles::application_privileges`] if it needs otherwise.
 //!
 //! Invariants: SQL lives only in this crate; timestamps are stored with microsecond precision in
 //! UTC; ids are application-generated UUIDs (stored as text on both backends) except for history
@@ -28,6 +31,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod migrations;
 pub mod organisation;
+pub mod roles;
 mod row;
 
 pub use database::{Backend, ConnectOptions, Database, SchemaColumn, Tx};

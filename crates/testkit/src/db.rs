@@ -7,6 +7,9 @@
 //!   once (`initdb` + `pg_ctl` on a temporary directory and a free port, as the `postgres` user when
 //!   running as root) and that a detached watchdog stops and deletes when the process exits.
 //!
+//! - [`RoleSplit::postgres`]: a new, empty schema owned by a non-superuser owner role, with URLs
+//!   for the owner and for an application role (the `database.owner_url` / `database.url` split).
+//!
 //! When no PostgreSQL can be had, [`TestDb::postgres`] returns `None` with a loud message — unless
 //! `CI=true`, where it panics: CI must run the conformance suite on both backends.
 
@@ -136,6 +139,100 @@ impl TestDb {
     pub fn db(&self) -> &Database {
         &self.db
     }
+}
+
+/// Login role of the schema owner in role-split tests ([`RoleSplit`]); its password is its name.
+pub const OWNER_ROLE: &str = "custos_test_owner";
+
+/// Login role of the application in role-split tests ([`RoleSplit`]); its password is its name.
+pub const APP_ROLE: &str = "custos_test_app";
+
+/// A fresh, empty schema for the PostgreSQL role split (`database.owner_url` / `database.url`,
+/// docs/adr/0104): owned by the non-superuser [`OWNER_ROLE`], with URLs for the owner and for
+/// the application role [`APP_ROLE`], which holds no rights on it until the migration runner
+/// grants them. Both URLs set the schema as `search_path`.
+#[derive(Debug, Clone)]
+pub struct RoleSplit {
+    /// URL of the owner role (run migrations with it).
+    pub owner_url: String,
+    /// URL of the application role.
+    pub app_url: String,
+    /// The schema.
+    pub schema: String,
+}
+
+impl RoleSplit {
+    /// A fresh schema and both URLs, or `None` (with a loud message) when no PostgreSQL is
+    /// available outside CI. The two roles are created on the server once (idempotently).
+    pub async fn postgres() -> Option<Self> {
+        let server = match server() {
+            Ok(server) => server,
+            Err(why) => return skip_or_fail(why),
+        };
+        let name = format!(
+            "custos_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = sqlx::PgConnection::connect(&server.admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("connect to the PostgreSQL test server: {e}"));
+        if server.external {
+            drop_stale_schemas(&mut admin).await;
+        }
+        for role in [OWNER_ROLE, APP_ROLE] {
+            ensure_login_role(&mut admin, role).await;
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA {name} AUTHORIZATION {OWNER_ROLE}"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("create test schema {name}: {e}"));
+        let _ = admin.close().await;
+        let owner = with_user(&server.admin_url, OWNER_ROLE, OWNER_ROLE);
+        let app = with_user(&server.admin_url, APP_ROLE, APP_ROLE);
+        Some(Self {
+            owner_url: with_search_path(&owner, &name),
+            app_url: with_search_path(&app, &name),
+            schema: name,
+        })
+    }
+}
+
+/// Creates login role `role` (password = its name) unless it exists; tolerates another test
+/// process creating it at the same moment.
+async fn ensure_login_role(admin: &mut sqlx::PgConnection, role: &str) {
+    if role_exists(admin, role).await {
+        return;
+    }
+    let created = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{role}'"
+    )))
+    .execute(&mut *admin)
+    .await;
+    if let Err(e) = created {
+        assert!(role_exists(admin, role).await, "create role {role}: {e}");
+    }
+}
+
+async fn role_exists(admin: &mut sqlx::PgConnection, role: &str) -> bool {
+    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+        .bind(role)
+        .fetch_one(admin)
+        .await
+        .unwrap_or(false)
+}
+
+/// Replaces (or adds) the user and password of a `postgres://` URL.
+fn with_user(url: &str, user: &str, password: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{user}:{password}@{host}{tail}")
 }
 
 /// Drops the test schemas that processes which no longer run left on an external server. Runs
@@ -373,6 +470,22 @@ fn spawn_watchdog(root: bool, bin: &Path, dir: &Path, data: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_user_of_a_postgres_url_is_replaced() {
+        assert_eq!(
+            with_user("postgres://postgres@127.0.0.1:5432/postgres", "a", "b"),
+            "postgres://a:b@127.0.0.1:5432/postgres"
+        );
+        assert_eq!(
+            with_user("postgres://u:p@h/db?sslmode=disable", "a", "b"),
+            "postgres://a:b@h/db?sslmode=disable"
+        );
+        assert_eq!(
+            with_user("postgres://h/db", "a", "b"),
+            "postgres://a:b@h/db"
+        );
+    }
 
     #[test]
     fn the_search_path_is_added_to_a_postgres_url() {

@@ -30,10 +30,17 @@ fn migrate(args: MigrateArgs) -> Result<(), CliError> {
     let settings = Settings::load(args.config.as_deref(), std::env::vars())
         .map_err(|e| CliError(e.to_string()))?;
     let url = args.database_url.unwrap_or_else(|| settings.database_url());
+    let owner_url = crate::wiring::owner_url_for(settings.database_owner_url(), &url)?;
     if url.starts_with("sqlite") {
         crate::cmd::demo::ensure_writable_dir(&settings.data.dir)?;
     }
     tokio_runtime()?.block_on(async {
+        if let Some(owner_url) = &owner_url {
+            let role = crate::wiring::migrate_as_owner(owner_url, &url).await?;
+            println!(
+                "已以擁有者身分遷移，並授權應用程式角色 {role} / migrated as the owner; application role {role} granted (no UPDATE/DELETE/TRUNCATE on the ledger)"
+            );
+        }
         let db = open_database(&url).await?;
         let applied = db
             .applied_migrations()

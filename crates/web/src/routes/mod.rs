@@ -5,6 +5,7 @@ pub mod api_docs;
 pub mod health;
 pub mod home;
 pub mod lang;
+pub mod probe;
 
 use axum::Router;
 use axum::routing::get;
@@ -26,10 +27,11 @@ pub fn page_router() -> Router<AppState> {
 
 /// Machine endpoints documented in the OpenAPI document.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(api_docs::base_document())
+    OpenApiRouter::with_openapi(probe::with_bearer_scheme(api_docs::base_document()))
         .routes(routes!(health::get_healthz))
         .routes(routes!(health::get_readyz))
         .routes(routes!(health::get_metrics))
+        .routes(routes!(probe::post_ledger_probe))
 }
 
 /// Fallback for every unknown path.
