@@ -9,11 +9,13 @@ use std::sync::Arc;
 use custos_app::ids::{IdGenerator, RandomIds};
 use custos_app::jobs::{JobFailure, Scheduler, SchedulerSettings, handler_fn};
 use custos_app::ledger::{DEFAULT_ORIGIN, LedgerKeys, LedgerWriter, WriterSettings};
+use custos_app::ledger_proofs;
 use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
 use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
+use custos_web::routes::ledger::{LedgerFuture, LedgerViews};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use rand_chacha::ChaCha20Rng;
@@ -353,6 +355,52 @@ impl HomeViews for OrganisationViews {
         &self,
     ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
         Box::pin(OrganisationViews::ledger_status(self))
+    }
+
+    fn ledger(&self) -> Option<&dyn LedgerViews> {
+        Some(self)
+    }
+}
+
+impl LedgerViews for OrganisationViews {
+    fn overview(&self) -> LedgerFuture<'_, ledger_proofs::LedgerOverview> {
+        Box::pin(ledger_proofs::overview(&self.0))
+    }
+
+    fn checkpoints(
+        &self,
+        page: u64,
+        per_page: u32,
+    ) -> LedgerFuture<'_, ledger_proofs::CheckpointPage> {
+        Box::pin(ledger_proofs::checkpoints(&self.0, page, per_page))
+    }
+
+    fn entry(&self, index: u64) -> LedgerFuture<'_, ledger_proofs::EntryInfo> {
+        Box::pin(ledger_proofs::entry(&self.0, index))
+    }
+
+    fn recent_entries(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> LedgerFuture<'_, Vec<ledger_proofs::EntrySummary>> {
+        Box::pin(ledger_proofs::recent_entries(&self.0, before, limit))
+    }
+
+    fn inclusion(
+        &self,
+        index: u64,
+        size: Option<u64>,
+    ) -> LedgerFuture<'_, ledger_proofs::InclusionProof> {
+        Box::pin(ledger_proofs::inclusion(&self.0, index, size))
+    }
+
+    fn consistency(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> LedgerFuture<'_, ledger_proofs::ConsistencyProof> {
+        Box::pin(ledger_proofs::consistency(&self.0, from, to))
     }
 }
 
