@@ -596,3 +596,39 @@ pub async fn stored_root(db: &Database, size: u64) -> Result<Hash, LedgerQueryEr
     let _ = tx.rollback().await;
     Ok(root)
 }
+
+/// A ledger entry that recorded a domain row, with its proof status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedBy {
+    /// The entry.
+    pub index: u64,
+    /// Whether its inclusion proof against the newest checkpoint verifies; `None` while no
+    /// checkpoint covers it.
+    pub verified: Option<bool>,
+}
+
+/// The entries that recorded `subject` (see `custos_store::ledger_refs`), each with its inclusion
+/// proof against the newest checkpoint checked.
+pub async fn recorded_by(
+    db: &Database,
+    subject: custos_store::ledger_refs::LedgerSubject,
+    subject_id: &str,
+) -> Result<Vec<RecordedBy>, LedgerQueryError> {
+    let indices = db.ledger_refs_of(subject, subject_id).await?;
+    if indices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let latest = db.ledger_latest_checkpoint().await?.map(|(s, _)| s);
+    let mut out = Vec::with_capacity(indices.len());
+    for index in indices {
+        let verified = match latest {
+            Some(size) if size > index => {
+                let p = inclusion(db, index, Some(size)).await?;
+                Some(p.verified && p.root_source == RootSource::Checkpoint)
+            }
+            _ => None,
+        };
+        out.push(RecordedBy { index, verified });
+    }
+    Ok(out)
+}

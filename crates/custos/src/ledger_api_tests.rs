@@ -336,3 +336,89 @@ async fn the_entry_page_shows_the_checked_proof_and_a_changed_leaf_fails_it() {
 fn hex(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }
+
+fn linked_entries(page: &str) -> Vec<u64> {
+    page.split("href=\"/ledger/entries/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_institution_page_shows_the_entries_that_recorded_it_with_their_proof_status() {
+    use custos_app::organisation::{ChangeProfile, change_profile};
+    use custos_domain::institution::InstitutionCode;
+    use custos_domain::profile::{ControlProfile, SettingKey};
+
+    let dir = tempfile::tempdir().unwrap();
+    let services = ledger_with_two_checkpoints(dir.path()).await;
+    let land = services
+        .db
+        .get_institution_by_code(&InstitutionCode::parse("AF01").unwrap())
+        .await
+        .unwrap();
+    let change = |rate: u32, reason: &str| {
+        let mut draft = ControlProfile::taipei().draft();
+        draft.set(SettingKey::QuerySamplingRate, rate);
+        ChangeProfile {
+            institution_id: land.id,
+            expected_version: 1,
+            draft,
+            changed_by: "director".into(),
+            reason: reason.into(),
+        }
+    };
+    // A refused change leaves neither an entry nor a link; an accepted one is entry 11.
+    assert!(
+        change_profile(
+            &services.ledger,
+            services.clock.as_ref(),
+            change(50, "looser")
+        )
+        .await
+        .is_err()
+    );
+    change_profile(
+        &services.ledger,
+        services.clock.as_ref(),
+        change(200, "tighter"),
+    )
+    .await
+    .unwrap();
+    let server = Server::start(&services).await;
+
+    // The demo bank: its creation (with head office and profile version 1) is entry 0, its two
+    // branches 1 and 2, the three units added later 8, 9 and 10.
+    let (status, bank) = server.get("/organisation/institutions/9990000").await;
+    assert_eq!(status, 200);
+    let mut linked = linked_entries(&bank);
+    linked.sort_unstable();
+    assert_eq!(linked, vec![0, 0, 0, 1, 2, 8, 9, 10]);
+    assert!(bank.contains("已驗證 ✓"));
+    assert!(!bank.contains("驗證失敗"));
+    // The land office: created by entry 3, units 4 and 5, profile version 2 by entry 11, which no
+    // checkpoint covers yet.
+    let (_, office) = server.get("/organisation/institutions/AF01").await;
+    let mut linked = linked_entries(&office);
+    linked.sort_unstable();
+    assert_eq!(linked, vec![3, 3, 3, 4, 5, 11]);
+    assert!(office.contains("待下一個檢查點"), "{office}");
+    assert!(office.contains("tighter"));
+    let (_, entry) = server.json("/api/ledger/entries/11").await;
+    assert_eq!(entry["kind_name"], "profile_change");
+    // Once a checkpoint covers it, its proof is checked too.
+    services.ledger.checkpoint().await.unwrap();
+    let office = server.page_en("/organisation/institutions/AF01").await;
+    assert!(!office.contains("awaiting the next checkpoint"));
+    assert_eq!(office.matches("verified ✓").count(), 6);
+    // The overview links to the detail pages; an unknown code is 404.
+    let (_, overview) = server.get("/organisation").await;
+    assert!(overview.contains("href=\"/organisation/institutions/AF01\""));
+    assert_eq!(server.get("/organisation/institutions/ZZ99").await.0, 404);
+    assert_eq!(
+        server.get("/organisation/institutions/%3Cx%3E").await.0,
+        404
+    );
+    drop(server);
+    services.ledger.shutdown().await;
+}

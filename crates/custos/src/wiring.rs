@@ -15,7 +15,9 @@ use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
 use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
-use custos_web::routes::ledger::{LedgerFuture, LedgerViews};
+use custos_web::routes::ledger::{
+    InstitutionDetail, LedgerFuture, LedgerViews, ProfileVersionDetail, UnitDetail,
+};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use rand_chacha::ChaCha20Rng;
@@ -402,6 +404,63 @@ impl LedgerViews for OrganisationViews {
     ) -> LedgerFuture<'_, ledger_proofs::ConsistencyProof> {
         Box::pin(ledger_proofs::consistency(&self.0, from, to))
     }
+
+    fn institution(&self, code: String) -> LedgerFuture<'_, Option<InstitutionDetail>> {
+        Box::pin(institution_detail(&self.0, code))
+    }
+}
+
+/// An institution with its units and profile versions, each with the entries that recorded it.
+async fn institution_detail(
+    db: &Database,
+    code: String,
+) -> Result<Option<InstitutionDetail>, ledger_proofs::LedgerQueryError> {
+    use custos_store::ledger_refs::LedgerSubject;
+    let Ok(code) = custos_domain::institution::InstitutionCode::parse(&code) else {
+        return Ok(None);
+    };
+    let row = match db.get_institution_by_code(&code).await {
+        Ok(row) => row,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let entries =
+        ledger_proofs::recorded_by(db, LedgerSubject::Institution, &row.id.to_string()).await?;
+    let mut units = Vec::new();
+    if let Some(tree) = db.org_unit_tree(row.id).await? {
+        for (depth, unit) in tree.flatten() {
+            units.push(UnitDetail {
+                depth,
+                code: unit.code.to_string(),
+                name: unit.name.clone(),
+                entries: ledger_proofs::recorded_by(
+                    db,
+                    LedgerSubject::OrgUnit,
+                    &unit.id.to_string(),
+                )
+                .await?,
+            });
+        }
+    }
+    let mut profile_versions = Vec::new();
+    for change in db.list_profile_changes(row.id).await? {
+        let subject = format!("{}#{}", row.id, change.version);
+        profile_versions.push(ProfileVersionDetail {
+            version: change.version,
+            changed_at: change.changed_at,
+            changed_by: change.changed_by,
+            reason: change.reason,
+            entries: ledger_proofs::recorded_by(db, LedgerSubject::ProfileChange, &subject).await?,
+        });
+    }
+    Ok(Some(InstitutionDetail {
+        code: row.code.to_string(),
+        name: row.name,
+        kind: (row.kind.zh_tw().to_owned(), row.kind.en().to_owned()),
+        entries,
+        units,
+        profile_versions,
+    }))
 }
 
 impl OrganisationViews {

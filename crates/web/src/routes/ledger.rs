@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use custos_app::ledger_proofs::{
     CheckpointPage, ConsistencyProof, EntryInfo, EntrySummary, InclusionProof, LedgerOverview,
-    LedgerQueryError, TierState,
+    LedgerQueryError, RecordedBy, TierState,
 };
 use http::StatusCode;
 
@@ -27,17 +27,50 @@ use crate::state::AppState;
 pub type LedgerFuture<'a, T> =
     Pin<Box<dyn Future<Output = Result<T, LedgerQueryError>> + Send + 'a>>;
 
-/// A ledger entry that records something shown on another page (an institution's creation, an
-/// org unit, a profile change).
+/// An org unit on the institution page, with the entries that recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedEntry {
-    /// What it records, in zh-TW and English.
-    pub what: (String, String),
-    /// The entry.
-    pub index: u64,
-    /// Whether its inclusion proof against the newest checkpoint verifies; `None` when no
-    /// checkpoint covers it yet.
-    pub verified: Option<bool>,
+pub struct UnitDetail {
+    /// Depth in the tree (0 = head office).
+    pub depth: usize,
+    /// Unit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The entries that recorded it.
+    pub entries: Vec<RecordedBy>,
+}
+
+/// A control-profile version on the institution page, with the entries that recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileVersionDetail {
+    /// Profile version.
+    pub version: i64,
+    /// When.
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    /// Who.
+    pub changed_by: String,
+    /// Why.
+    pub reason: String,
+    /// The entries that recorded it.
+    pub entries: Vec<RecordedBy>,
+}
+
+/// An institution's detail page: the institution, its units and profile versions, and the ledger
+/// entries that recorded each (issue #3 item 8: any entry's proof on the page of what it records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstitutionDetail {
+    /// Institution code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind, in zh-TW and English.
+    pub kind: (String, String),
+    /// The entries that recorded its creation.
+    pub entries: Vec<RecordedBy>,
+    /// Org units in tree order.
+    pub units: Vec<UnitDetail>,
+    /// Control-profile versions, oldest first.
+    pub profile_versions: Vec<ProfileVersionDetail>,
 }
 
 /// Read-only ledger queries, provided by the application layer (`custos_app::ledger_proofs`).
@@ -58,6 +91,9 @@ pub trait LedgerViews: Send + Sync + std::fmt::Debug {
     fn inclusion(&self, index: u64, size: Option<u64>) -> LedgerFuture<'_, InclusionProof>;
     /// Consistency proof from `from` entries to `to` entries (default: newest checkpoint).
     fn consistency(&self, from: u64, to: Option<u64>) -> LedgerFuture<'_, ConsistencyProof>;
+    /// The institution with `code` and the entries that recorded it, its units and its profile
+    /// versions; `None` when there is no such institution.
+    fn institution(&self, code: String) -> LedgerFuture<'_, Option<InstitutionDetail>>;
 }
 
 /// The ledger views of the state, or 404 when this Custos runs without a ledger.
@@ -317,4 +353,49 @@ pub async fn entry_rows(
             .collect(),
         older,
     ))
+}
+
+/// `GET /organisation/institutions/{code}`.
+#[derive(Template, WebTemplate)]
+#[template(path = "institution.html")]
+pub struct InstitutionPage {
+    lang: Lang,
+    t: &'static Texts,
+    path: &'static str,
+    i: InstitutionDetail,
+    versions: Vec<(i64, String, String, String, Vec<RecordedBy>)>,
+}
+
+/// An institution with its org units and control-profile versions, each with the ledger entries
+/// that recorded it and their inclusion proof status.
+pub async fn get_institution(
+    lang: Lang,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<InstitutionPage, LedgerError> {
+    let code: String = code.chars().take(32).collect();
+    let detail = views(&state)?
+        .institution(code)
+        .await?
+        .ok_or(LedgerError::Web(WebError::NotFound))?;
+    let versions = detail
+        .profile_versions
+        .iter()
+        .map(|v| {
+            (
+                v.version,
+                taipei_time(lang, v.changed_at),
+                v.changed_by.clone(),
+                v.reason.clone(),
+                v.entries.clone(),
+            )
+        })
+        .collect();
+    Ok(InstitutionPage {
+        lang,
+        t: lang.texts(),
+        path: "/organisation",
+        i: detail,
+        versions,
+    })
 }

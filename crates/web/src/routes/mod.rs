@@ -21,6 +21,10 @@ pub fn page_router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/organisation", get(home::get_organisation))
+        .route(
+            "/organisation/institutions/{code}",
+            get(ledger::get_institution),
+        )
         .route("/jobs", get(home::get_jobs))
         .route("/ledger", get(home::get_ledger))
         .route("/ledger/entries/{index}", get(ledger::get_entry))
