@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use custos_ledger::Hash;
 use custos_ledger::checkpoint::Checkpoint;
 use custos_ledger::hash::{empty_root, leaf_hash};
-use custos_ledger::leaf::Leaf;
+use custos_ledger::leaf::{EntryKind, Leaf};
 use custos_ledger::note::{NoteVerifier, SignedNote};
 use custos_ledger::proof::{verify_consistency, verify_inclusion};
 use custos_ledger::tree::{
@@ -363,13 +363,18 @@ pub async fn checkpoints(
     Ok(CheckpointPage { total, items })
 }
 
-fn decode(index: u64, bytes: &[u8]) -> Result<Leaf, LedgerQueryError> {
-    let leaf = Leaf::decode(bytes).map_err(|e| corrupt(format!("leaf {index}: {e}")))?;
-    if leaf.index == index {
-        Ok(leaf)
-    } else {
-        Err(corrupt(format!("leaf {index} names index {}", leaf.index)))
+/// The kind code of a stored leaf, read from its bytes even when the leaf does not decode (a
+/// damaged ledger must still be browsable; `custos ledger verify` names the damage).
+fn raw_kind(bytes: &[u8]) -> u16 {
+    match bytes.get(17..19) {
+        Some(&[a, b]) => u16::from_be_bytes([a, b]),
+        _ => 0,
     }
+}
+
+fn kind_of(bytes: &[u8]) -> (u16, Option<&'static str>) {
+    let code = raw_kind(bytes);
+    (code, EntryKind(code).name())
 }
 
 /// One entry: leaf, leaf hash and which committed tiers are held or tombstoned.
@@ -379,14 +384,22 @@ pub async fn entry(db: &Database, index: u64) -> Result<EntryInfo, LedgerQueryEr
         .ledger_leaf(index)
         .await?
         .ok_or(LedgerQueryError::NoEntry(index))?;
-    let leaf = decode(index, &bytes)?;
     let held = tx.ledger_tiers_held(index).await?;
     let tombs = tx.ledger_tombstones_at(index).await?;
     let _ = tx.rollback().await;
     let mut tiers = vec![LedgerTier::Fields];
-    if leaf.payload_commitment.is_some() {
+    // A leaf that does not decode still shows the tiers that are stored.
+    let payload = Leaf::decode(&bytes).map_or_else(
+        |_| {
+            held.contains(&LedgerTier::Payload)
+                || tombs.iter().any(|t| t.tier == LedgerTier::Payload)
+        },
+        |l| l.payload_commitment.is_some(),
+    );
+    if payload {
         tiers.push(LedgerTier::Payload);
     }
+    let (kind, kind_name) = kind_of(&bytes);
     let tiers = tiers
         .into_iter()
         .map(|tier| {
@@ -406,8 +419,8 @@ pub async fn entry(db: &Database, index: u64) -> Result<EntryInfo, LedgerQueryEr
     Ok(EntryInfo {
         index,
         timestamp_ms,
-        kind: leaf.kind.0,
-        kind_name: leaf.kind.name(),
+        kind,
+        kind_name,
         leaf_hash: leaf_hash(&bytes),
         leaf: bytes,
         tiers,
@@ -425,17 +438,18 @@ pub async fn recent_entries(
         .ledger_leaves_before(before.unwrap_or(u64::MAX >> 1), limit)
         .await?;
     let _ = tx.rollback().await;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|(index, timestamp_ms, bytes)| {
-            let leaf = decode(index, &bytes)?;
-            Ok(EntrySummary {
+            let (kind, kind_name) = kind_of(&bytes);
+            EntrySummary {
                 index,
                 timestamp_ms,
-                kind: leaf.kind.0,
-                kind_name: leaf.kind.name(),
-            })
+                kind,
+                kind_name,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// Inclusion proof of entry `index` in the tree of `size` entries (default: the newest

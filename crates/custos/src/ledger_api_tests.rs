@@ -319,8 +319,21 @@ async fn the_entry_page_shows_the_checked_proof_and_a_changed_leaf_fails_it() {
             .execute(&mut conn)
             .await
             .unwrap();
+        // Entry 4's version byte: its leaf no longer decodes.
+        sqlx::query(
+            "UPDATE ledger_leaves SET leaf = CAST(x'07' || substr(leaf, 2) AS BLOB) WHERE idx = 4",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
         conn.close().await.unwrap();
     }
+    // A damaged ledger stays browsable, and says so.
+    let (status, _) = server.get("/ledger").await;
+    assert_eq!(status, 200);
+    let (status, page) = server.get("/ledger/entries/4").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("驗證失敗 ✗"), "{page}");
     let (_, p) = server.json("/api/ledger/entries/2/inclusion").await;
     assert_eq!(p["verified"], false, "{p}");
     let (_, page) = server.get("/ledger/entries/2").await;
