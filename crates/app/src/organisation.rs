@@ -14,6 +14,7 @@ use custos_domain::institution::{
     InstitutionCode, InstitutionKind, OrgTree, OrgUnit, OrgUnitCode, OrgUnitKind, QueryMethod,
 };
 use custos_domain::profile::{ControlProfile, ProfileChange, ProfileDraft};
+use custos_store::ledger_refs::LedgerSubject;
 use custos_store::{
     Database, InstitutionRow, NewInstitution, NewOrgUnit, OrgUnitRow, ProfileChangeRow,
     ProfileUpdate, StoreError, Tx,
@@ -92,11 +93,33 @@ pub async fn create_institution(
         &serde_json::json!({ "code": request.code.to_string(), "name": request.name, "profile": profile }),
     );
     let (institution_id, head_id) = (ids.new_id(), ids.new_id());
+    // Sealed here so the entry's commitment is known: the links to it are written with the
+    // change, and resolved to the entry's index when the writer inserts its leaf.
+    let sealed = ledger.seal(&entry)?;
+    let commitment = sealed.entry.fields_commitment;
     let (result, _) = ledger
-        .submit(
-            entry,
+        .submit_sealed(
+            sealed,
             move |tx: &mut Tx| -> TxFuture<'_, (InstitutionRow, Option<OrgUnitRow>)> {
                 Box::pin(async move {
+                    let has_head = request.head_office.is_some();
+                    link(
+                        tx,
+                        LedgerSubject::Institution,
+                        institution_id.to_string(),
+                        &commitment,
+                    )
+                    .await?;
+                    link(
+                        tx,
+                        LedgerSubject::ProfileChange,
+                        format!("{institution_id}#1"),
+                        &commitment,
+                    )
+                    .await?;
+                    if has_head {
+                        link(tx, LedgerSubject::OrgUnit, head_id.to_string(), &commitment).await?;
+                    }
                     let institution = tx
                         .insert_institution(&NewInstitution {
                             id: institution_id,
@@ -159,6 +182,17 @@ fn org_entry(
     }
 }
 
+/// Links `subject` to the entry with fields commitment `commitment` (resolved to its index in the
+/// same transaction; see `custos_store::ledger_refs`).
+async fn link(
+    tx: &mut Tx,
+    subject: LedgerSubject,
+    id: String,
+    commitment: &[u8; 32],
+) -> Result<(), AppError> {
+    Ok(tx.insert_ledger_ref(subject, &id, commitment).await?)
+}
+
 /// Request to add an org unit below `parent_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddOrgUnit {
@@ -197,9 +231,12 @@ pub async fn add_org_unit(
             "kind": format!("{:?}", request.kind),
         }),
     );
+    let sealed = ledger.seal(&entry)?;
+    let commitment = sealed.entry.fields_commitment;
     let (row, _) = ledger
-        .submit(entry, move |tx: &mut Tx| -> TxFuture<'_, OrgUnitRow> {
+        .submit_sealed(sealed, move |tx: &mut Tx| -> TxFuture<'_, OrgUnitRow> {
             Box::pin(async move {
+                link(tx, LedgerSubject::OrgUnit, id.to_string(), &commitment).await?;
                 let institution = tx.get_institution(request.institution_id).await?;
                 let units = tx.list_org_units(request.institution_id).await?;
                 let new = OrgUnitRow {
@@ -333,8 +370,10 @@ pub async fn change_profile(
             "draft": format!("{:?}", request.draft),
         }),
     );
+    let sealed = ledger.seal(&entry)?;
+    let commitment = sealed.entry.fields_commitment;
     let (changed, _) = ledger
-        .submit(entry, move |tx: &mut Tx| -> TxFuture<'_, ProfileChanged> {
+        .submit_sealed(sealed, move |tx: &mut Tx| -> TxFuture<'_, ProfileChanged> {
             Box::pin(async move {
                 let institution = tx.get_institution(request.institution_id).await?;
                 let current = stored_profile(&institution)?;
@@ -346,6 +385,8 @@ pub async fn change_profile(
                 }
                 let next = ControlProfile::try_from(request.draft.clone())?;
                 let record = update(tx, &request, &next, now).await?;
+                let subject = format!("{}#{}", record.institution_id, record.version);
+                link(tx, LedgerSubject::ProfileChange, subject, &commitment).await?;
                 Ok(ProfileChanged { record, changes })
             })
         })

@@ -13,6 +13,8 @@
 
 mod cmd;
 mod demo_world;
+#[cfg(test)]
+mod ledger_api_tests;
 mod probe;
 mod runtime;
 mod settings;

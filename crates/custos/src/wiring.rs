@@ -9,11 +9,15 @@ use std::sync::Arc;
 use custos_app::ids::{IdGenerator, RandomIds};
 use custos_app::jobs::{JobFailure, Scheduler, SchedulerSettings, handler_fn};
 use custos_app::ledger::{DEFAULT_ORIGIN, LedgerKeys, LedgerWriter, WriterSettings};
+use custos_app::ledger_proofs;
 use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
 use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
+use custos_web::routes::ledger::{
+    InstitutionDetail, LedgerFuture, LedgerViews, ProfileVersionDetail, UnitDetail,
+};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use rand_chacha::ChaCha20Rng;
@@ -538,6 +542,109 @@ impl HomeViews for OrganisationViews {
     ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
         Box::pin(OrganisationViews::ledger_status(self))
     }
+
+    fn ledger(&self) -> Option<&dyn LedgerViews> {
+        Some(self)
+    }
+}
+
+impl LedgerViews for OrganisationViews {
+    fn overview(&self) -> LedgerFuture<'_, ledger_proofs::LedgerOverview> {
+        Box::pin(ledger_proofs::overview(&self.0))
+    }
+
+    fn checkpoints(
+        &self,
+        page: u64,
+        per_page: u32,
+    ) -> LedgerFuture<'_, ledger_proofs::CheckpointPage> {
+        Box::pin(ledger_proofs::checkpoints(&self.0, page, per_page))
+    }
+
+    fn entry(&self, index: u64) -> LedgerFuture<'_, ledger_proofs::EntryInfo> {
+        Box::pin(ledger_proofs::entry(&self.0, index))
+    }
+
+    fn recent_entries(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> LedgerFuture<'_, Vec<ledger_proofs::EntrySummary>> {
+        Box::pin(ledger_proofs::recent_entries(&self.0, before, limit))
+    }
+
+    fn inclusion(
+        &self,
+        index: u64,
+        size: Option<u64>,
+    ) -> LedgerFuture<'_, ledger_proofs::InclusionProof> {
+        Box::pin(ledger_proofs::inclusion(&self.0, index, size))
+    }
+
+    fn consistency(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> LedgerFuture<'_, ledger_proofs::ConsistencyProof> {
+        Box::pin(ledger_proofs::consistency(&self.0, from, to))
+    }
+
+    fn institution(&self, code: String) -> LedgerFuture<'_, Option<InstitutionDetail>> {
+        Box::pin(institution_detail(&self.0, code))
+    }
+}
+
+/// An institution with its units and profile versions, each with the entries that recorded it.
+async fn institution_detail(
+    db: &Database,
+    code: String,
+) -> Result<Option<InstitutionDetail>, ledger_proofs::LedgerQueryError> {
+    use custos_store::ledger_refs::LedgerSubject;
+    let Ok(code) = custos_domain::institution::InstitutionCode::parse(&code) else {
+        return Ok(None);
+    };
+    let row = match db.get_institution_by_code(&code).await {
+        Ok(row) => row,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let entries =
+        ledger_proofs::recorded_by(db, LedgerSubject::Institution, &row.id.to_string()).await?;
+    let mut units = Vec::new();
+    if let Some(tree) = db.org_unit_tree(row.id).await? {
+        for (depth, unit) in tree.flatten() {
+            units.push(UnitDetail {
+                depth,
+                code: unit.code.to_string(),
+                name: unit.name.clone(),
+                entries: ledger_proofs::recorded_by(
+                    db,
+                    LedgerSubject::OrgUnit,
+                    &unit.id.to_string(),
+                )
+                .await?,
+            });
+        }
+    }
+    let mut profile_versions = Vec::new();
+    for change in db.list_profile_changes(row.id).await? {
+        let subject = format!("{}#{}", row.id, change.version);
+        profile_versions.push(ProfileVersionDetail {
+            version: change.version,
+            changed_at: change.changed_at,
+            changed_by: change.changed_by,
+            reason: change.reason,
+            entries: ledger_proofs::recorded_by(db, LedgerSubject::ProfileChange, &subject).await?,
+        });
+    }
+    Ok(Some(InstitutionDetail {
+        code: row.code.to_string(),
+        name: row.name,
+        kind: (row.kind.zh_tw().to_owned(), row.kind.en().to_owned()),
+        entries,
+        units,
+        profile_versions,
+    }))
 }
 
 impl OrganisationViews {

@@ -540,6 +540,127 @@ impl Tx {
                 .await?
         }))
     }
+
+    // Read-only queries of the ledger API and pages (proofs, entry and checkpoint listings).
+
+    /// One leaf `(timestamp_ms, leaf bytes)`, if stored.
+    pub async fn ledger_leaf(&mut self, index: u64) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        let index = int(index)?;
+        Ok(with_conn!(self, conn => {
+            sqlx::query_as("SELECT ts_ms, leaf FROM ledger_leaves WHERE idx = $1")
+                .bind(index)
+                .fetch_optional(&mut *conn)
+                .await?
+        }))
+    }
+
+    /// Leaves below index `before`, newest first (at most `limit`): `(index, timestamp_ms, leaf)`.
+    pub async fn ledger_leaves_before(
+        &mut self,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, i64, Vec<u8>)>, StoreError> {
+        let before = int(before)?;
+        let rows: Vec<(i64, i64, Vec<u8>)> = with_conn!(self, conn => {
+            sqlx::query_as(
+                "SELECT idx, ts_ms, leaf FROM ledger_leaves WHERE idx < $1 ORDER BY idx DESC LIMIT $2",
+            )
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(i, ts, l)| Ok((uint(i, "idx")?, ts, l)))
+            .collect()
+    }
+
+    /// The tiers of entry `index` still held (never their content).
+    pub async fn ledger_tiers_held(&mut self, index: u64) -> Result<Vec<LedgerTier>, StoreError> {
+        let index = int(index)?;
+        let tiers: Vec<String> = with_conn!(self, conn => {
+            sqlx::query_scalar("SELECT tier FROM ledger_records WHERE idx = $1 ORDER BY tier")
+                .bind(index)
+                .fetch_all(&mut *conn)
+                .await?
+        });
+        tiers.iter().map(|t| LedgerTier::parse(t)).collect()
+    }
+
+    /// The tombstones of entry `index`, by tier.
+    pub async fn ledger_tombstones_at(
+        &mut self,
+        index: u64,
+    ) -> Result<Vec<LedgerTombstoneRow>, StoreError> {
+        let idx = int(index)?;
+        let rows: Vec<(String, i64, String)> = with_conn!(self, conn => {
+            sqlx::query_as(
+                "SELECT tier, deleted_at_ms, rule FROM ledger_tombstones WHERE idx = $1 ORDER BY tier",
+            )
+            .bind(idx)
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(tier, deleted_at_ms, rule)| {
+                Ok(LedgerTombstoneRow {
+                    index,
+                    tier: LedgerTier::parse(&tier)?,
+                    deleted_at_ms,
+                    rule,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest stored checkpoint of exactly `size` entries: `(note, created_at_ms)`.
+    pub async fn ledger_checkpoint_of_size(
+        &mut self,
+        size: u64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let size = int(size)?;
+        Ok(with_conn!(self, conn => {
+            sqlx::query_as(
+                "SELECT note, created_at_ms FROM ledger_checkpoints WHERE size = $1 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(size)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// Stored checkpoints, newest first, skipping `offset`: `(size, note, created_at_ms)`.
+    pub async fn ledger_checkpoints_page(
+        &mut self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, String, i64)>, StoreError> {
+        let offset = int(offset)?;
+        let rows: Vec<(i64, String, i64)> = with_conn!(self, conn => {
+            sqlx::query_as(
+                "SELECT size, note, created_at_ms FROM ledger_checkpoints \
+                 ORDER BY id DESC LIMIT $1 OFFSET $2",
+            )
+            .bind(i64::from(limit))
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(s, n, at)| Ok((uint(s, "size")?, n, at)))
+            .collect()
+    }
+
+    /// Number of stored checkpoints.
+    pub async fn ledger_checkpoint_count(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = with_conn!(self, conn => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM ledger_checkpoints")
+                .fetch_one(&mut *conn)
+                .await?
+        });
+        uint(n, "count")
+    }
 }
 
 impl crate::database::Database {

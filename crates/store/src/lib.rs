@@ -29,6 +29,7 @@ pub mod database;
 pub mod error;
 pub mod jobs;
 pub mod ledger;
+pub mod ledger_refs;
 pub mod migrations;
 pub mod organisation;
 pub mod roles;

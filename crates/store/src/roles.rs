@@ -26,6 +26,7 @@ const GRANT_LOCK: i64 = 0x6375_7374_6f73_5f67;
 /// | `ledger_leaves`, `ledger_nodes`, `ledger_checkpoints`, `ledger_keys`, `ledger_tombstones`, any other `ledger_*` | `SELECT, INSERT` |
 /// | `ledger_records` | `SELECT, INSERT, DELETE` (deletion runs delete a tier with its tombstone; never `UPDATE`) |
 /// | `ledger_head` | `SELECT, UPDATE (size, last_ts_ms)` (the batch lock `FOR UPDATE` needs a column `UPDATE`; no `INSERT`/`DELETE`) |
+/// | `ledger_refs` | `SELECT, INSERT, UPDATE (ledger_index)` (the trigger resolving a link runs as the caller; a resolved link is fixed by its own trigger) |
 /// | `_sqlx_migrations` | `SELECT` (to see that the schema is current) |
 /// | every other table | `SELECT, INSERT, UPDATE, DELETE` |
 ///
@@ -34,6 +35,7 @@ pub fn application_privileges(table: &str) -> &'static str {
     match table {
         "ledger_records" => "SELECT, INSERT, DELETE",
         "ledger_head" => "SELECT, UPDATE (size, last_ts_ms)",
+        "ledger_refs" => "SELECT, INSERT, UPDATE (ledger_index)",
         "_sqlx_migrations" => "SELECT",
         t if t.starts_with("ledger_") => "SELECT, INSERT",
         _ => "SELECT, INSERT, UPDATE, DELETE",

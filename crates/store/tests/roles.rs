@@ -9,6 +9,7 @@
 use custos_store::ledger::{
     LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTier, LedgerTombstoneRow,
 };
+use custos_store::ledger_refs::LedgerSubject;
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_testkit::db::{APP_ROLE, OWNER_ROLE, RoleSplit};
 use sqlx::Connection as _;
@@ -125,9 +126,23 @@ async fn the_application_role_appends_but_cannot_change_or_remove_the_ledger() {
     app.migrate().await.unwrap();
     assert_eq!(app.current_role().await.unwrap().as_deref(), Some(APP_ROLE));
     app.ping().await.unwrap();
+    // A use case links its subject to the entry's fields commitment (leaf bytes 36..68); the
+    // trigger on the leaves resolves the link as the application role.
+    let mut tx = app.begin().await.unwrap();
+    tx.insert_ledger_ref(LedgerSubject::Institution, "0040000", &[7; 32])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let first = append_one(&app).await;
     let second = append_one(&app).await;
     assert_eq!((first, second), (0, 1));
+    let mut tx = app.begin().await.unwrap();
+    let linked = tx
+        .ledger_refs_of(LedgerSubject::Institution, "0040000")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(linked, vec![0]);
     // A deletion run: the tier goes, its tombstone comes, the leaf stays.
     let mut tx = app.begin().await.unwrap();
     tx.ledger_delete_tier(&LedgerTombstoneRow {

@@ -51,6 +51,24 @@ enum LedgerCommand {
     /// Sign and publish a checkpoint now, over everything committed: stored, written to
     /// `<data>/checkpoints/` for witnesses, and printed. Creates the ledger keys at first use.
     Checkpoint(CheckpointArgs),
+    /// Rotate the checkpoint signing key: the old key signs a `key_rotation` entry naming the new
+    /// key, is kept retired (`ledger/checkpoint.<id>.skey.retired`) and stays in the key ring; the
+    /// new key signs a checkpoint. Run it with the server stopped (a running server keeps signing
+    /// with the old key until restarted).
+    RotateKey(RotateKeyArgs),
+}
+
+#[derive(Debug, Args)]
+struct RotateKeyArgs {
+    /// The Custos data directory (its keys are in `ledger/`, its database is `custos.db`).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// The database, when it is not the data directory's SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Who rotates the key (recorded in the entry).
+    #[arg(long, default_value = "custos ledger rotate-key")]
+    by: String,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +200,7 @@ pub fn run(args: LedgerArgs) -> ExitCode {
         LedgerCommand::Proof(a) => run_proof(a.kind),
         LedgerCommand::Check(a) => run_check(&a),
         LedgerCommand::Checkpoint(a) => run_checkpoint(&a),
+        LedgerCommand::RotateKey(a) => run_rotate_key(&a),
     };
     match result {
         Ok(code) => code,
@@ -437,6 +456,50 @@ fn run_checkpoint(a: &CheckpointArgs) -> Result<ExitCode, String> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_rotate_key(a: &RotateKeyArgs) -> Result<ExitCode, String> {
+    let url = database_url(a.database_url.as_ref(), Some(&a.data_dir)).unwrap_or_default();
+    let rotated = block_on(async {
+        // Connects, migrates and runs the start-up check: a ledger that fails it is not rotated.
+        let db = crate::wiring::open_database(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let clock: std::sync::Arc<dyn custos_domain::clock::Clock> =
+            std::sync::Arc::new(custos_domain::clock::SystemClock);
+        let mut rng = ChaCha20Rng::from_seed(os_seed()?);
+        let rotated = custos_app::ledger_keys::rotate_signing_key(
+            &db,
+            clock,
+            &a.data_dir.join("ledger"),
+            Some(a.data_dir.join("checkpoints")),
+            &a.by,
+            &mut rng,
+            os_seed()?,
+        )
+        .await
+        .map_err(|e| e.to_string());
+        db.close().await;
+        rotated
+    })?;
+    println!(
+        "簽章金鑰已輪替 / signing key rotated\n  old: {}\n  new: {}\n  retired: {}\n  \
+         key_rotation entry: {}\n  checkpoints ({} entries): old key and new key",
+        rotated.old_key,
+        rotated.new_key,
+        rotated.retired_file.display(),
+        rotated.entry.index,
+        rotated.new_key_checkpoint.size,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// 32 bytes of OS randomness (new keys, record sealing).
+fn os_seed() -> Result<[u8; 32], String> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed)
+        .map_err(|e| format!("無法取得系統亂數 / cannot read randomness from the OS: {e}"))?;
+    Ok(seed)
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
@@ -1202,6 +1265,128 @@ mod tests {
             report.records_checked as u64,
             size * 2,
             "fields and payload"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Key rotation (issue #3 item 2): the old key signs the hand-over and is kept retired with
+    /// mode 0600, both public keys stay in the key ring, the start-up check and `verify` (data
+    /// dir and bundle) pass with checkpoints signed by either key, and a checkpoint signed by an
+    /// unknown key — or by a key removed from the bundle — fails verification.
+    #[test]
+    fn a_rotated_key_keeps_every_checkpoint_verifiable_and_an_unknown_key_fails() {
+        let dir = temp_dir("rotate");
+        let d = dir.to_str().unwrap();
+        let url = dir.join("custos.db").display().to_string();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let services = crate::wiring::Services::open_in(&url, &dir).await.unwrap();
+            assert!(crate::demo_world::seed(&services).await.unwrap());
+            services.ledger.checkpoint().await.unwrap();
+            services.ledger.shutdown().await;
+            services.db.close().await;
+        });
+        let skey = dir.join("ledger/checkpoint.skey");
+        let old_skey = std::fs::read_to_string(&skey).unwrap();
+        assert_eq!(ledger(&["rotate-key", "--data-dir", d]), ExitCode::SUCCESS);
+        let new_skey = std::fs::read_to_string(&skey).unwrap();
+        assert_ne!(old_skey, new_skey);
+        let old_signer = custos_ledger::note::NoteSigner::from_skey(old_skey.trim()).unwrap();
+        let new_signer = custos_ledger::note::NoteSigner::from_skey(new_skey.trim()).unwrap();
+        assert_eq!(old_signer.name(), new_signer.name());
+        assert_ne!(old_signer.id(), new_signer.id());
+        let retired = dir.join(format!(
+            "ledger/checkpoint.{:08x}.skey.retired",
+            old_signer.id()
+        ));
+        assert_eq!(std::fs::read_to_string(&retired).unwrap(), old_skey);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&retired).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The next start loads the new key; its checkpoints and the old ones all verify.
+        assert_eq!(ledger(&["checkpoint", "--data-dir", d]), ExitCode::SUCCESS);
+        assert_eq!(ledger(&["check", "--data-dir", d]), ExitCode::SUCCESS);
+        let kek = dir.join("ledger/kek.hex");
+        let ks = kek.to_str().unwrap();
+        assert_eq!(
+            ledger(&["verify", "--data-dir", d, "--kek-file", ks]),
+            ExitCode::SUCCESS
+        );
+        let mut bundle = rt
+            .block_on(export_database(
+                &url,
+                read_kek(Some(&kek)).unwrap().as_ref(),
+            ))
+            .unwrap();
+        assert_eq!(bundle.public_keys.len(), 2);
+        let signers: std::collections::BTreeSet<u32> = bundle
+            .checkpoints
+            .iter()
+            .flat_map(|n| {
+                custos_ledger::note::SignedNote::parse(n)
+                    .unwrap()
+                    .signatures()
+                    .iter()
+                    .map(|s| s.id)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            signers,
+            [old_signer.id(), new_signer.id()].into_iter().collect()
+        );
+        assert!(verify(&bundle, &VerifyOptions::default()).unwrap().intact());
+        // The key_rotation entry names both keys in its payload, covered by both keys' checkpoints.
+        let rotation = bundle
+            .leaves
+            .iter()
+            .map(|l| custos_ledger::leaf::Leaf::decode(&l.0).unwrap())
+            .find(|l| l.kind == custos_ledger::leaf::EntryKind::KEY_ROTATION)
+            .unwrap();
+        let payload = bundle
+            .records
+            .iter()
+            .find(|r| r.index == rotation.index && r.tier == Tier::Payload)
+            .unwrap();
+        let payload = String::from_utf8(payload.canonical.0.clone()).unwrap();
+        assert!(payload.contains(&old_signer.verifier().to_string()));
+        assert!(payload.contains(&new_signer.verifier().to_string()));
+
+        // Without the old public key, the checkpoints it signed fail.
+        let mut without_old = bundle.clone();
+        without_old
+            .public_keys
+            .retain(|k| *k != old_signer.verifier().to_string());
+        let report = verify(&without_old, &VerifyOptions::default()).unwrap();
+        assert!(!report.intact());
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| matches!(f.location, Location::Checkpoint { .. }))
+        );
+        // A checkpoint signed by a key the ledger never had fails, even over the right root.
+        let stranger =
+            custos_ledger::note::NoteSigner::from_seed(old_signer.name(), &[7; 32]).unwrap();
+        let tree = tree_of(&bundle).unwrap();
+        let forged = Checkpoint::new(old_signer.name(), tree.size(), tree.root())
+            .sign(&stranger)
+            .unwrap()
+            .to_string();
+        bundle.checkpoints.push(forged);
+        let report = verify(&bundle, &VerifyOptions::default()).unwrap();
+        assert_eq!(
+            report.first_bad().map(|f| &f.location),
+            Some(&Location::Checkpoint {
+                ordinal: bundle.checkpoints.len() - 1
+            })
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

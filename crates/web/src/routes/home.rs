@@ -76,6 +76,11 @@ pub trait HomeViews: Send + Sync + std::fmt::Debug {
     ) -> Pin<Box<dyn Future<Output = Result<LedgerStatusView, WebError>> + Send + '_>> {
         Box::pin(async { Ok(LedgerStatusView::default()) })
     }
+
+    /// The ledger's read-only queries (entries, proofs); `None` without a ledger.
+    fn ledger(&self) -> Option<&dyn crate::routes::ledger::LedgerViews> {
+        None
+    }
 }
 
 /// Formats an instant as Taipei time for tables: `114/06/01 09:30:00` in zh-TW, ISO in English.
@@ -165,11 +170,31 @@ pub struct LedgerPage {
     size: u64,
     checkpoint: Option<(u64, String, String)>,
     verification: Option<(bool, String)>,
+    entries: Vec<crate::routes::ledger::EntryRow>,
+    older: Option<u64>,
+    paged: bool,
 }
 
-/// The tamper-evident ledger at a glance.
-pub async fn get_ledger(lang: Lang, State(state): State<AppState>) -> Result<LedgerPage, WebError> {
+/// Entries per page of the `/ledger` entry list.
+pub const LEDGER_PAGE_ENTRIES: u32 = 20;
+
+/// The tamper-evident ledger at a glance, with its newest entries (`?before=N` pages back).
+pub async fn get_ledger(
+    lang: Lang,
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Result<LedgerPage, crate::routes::ledger::LedgerError> {
+    let before = q
+        .get("before")
+        .map(|v| crate::routes::ledger::number("before", v))
+        .transpose()?;
     let status = state.views.ledger_status().await?;
+    let (entries, older) = match state.views.ledger() {
+        Some(views) => {
+            crate::routes::ledger::entry_rows(lang, views, before, LEDGER_PAGE_ENTRIES).await?
+        }
+        None => (Vec::new(), None),
+    };
     Ok(LedgerPage {
         lang,
         t: lang.texts(),
@@ -179,6 +204,9 @@ pub async fn get_ledger(lang: Lang, State(state): State<AppState>) -> Result<Led
             .checkpoint
             .map(|(size, at, key)| (size, taipei_time(lang, at), key)),
         verification: status.verification,
+        entries,
+        older,
+        paged: before.is_some(),
     })
 }
 
