@@ -278,7 +278,8 @@ pub fn read_kek_file(path: &Path) -> Result<SecretKey, AppError> {
     Ok(SecretKey(key))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` and a newline to a new file with mode 0600 and syncs it (key files).
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

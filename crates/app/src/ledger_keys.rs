@@ -18,7 +18,6 @@
 //! server keeps signing with the key it loaded (its checkpoints still verify, the old key stays
 //! in the key ring) until it is restarted.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -65,21 +64,6 @@ fn io_error(p: &Path, e: &std::io::Error) -> AppError {
         "無法寫入帳本金鑰 {0} / cannot write the ledger key {0}: {e}",
         p.display()
     ))
-}
-
-/// Writes `text` to a new file with mode 0600 and syncs it.
-fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()
 }
 
 /// Rotates the checkpoint signing key kept in `key_dir` (`<data>/ledger/`); see the module
@@ -173,9 +157,11 @@ pub async fn rotate_signing_key(
     // A rotation interrupted after this step left the same retired file: keep it.
     let kept = std::fs::read_to_string(&retired_file).is_ok_and(|t| t.trim() == old_skey);
     if !kept {
-        write_new_private(&retired_file, &old_skey).map_err(|e| io_error(&retired_file, &e))?;
+        crate::ledger::write_private(&retired_file, &old_skey)
+            .map_err(|e| io_error(&retired_file, &e))?;
     }
-    write_new_private(&pending, &new_signer.to_skey()).map_err(|e| io_error(&pending, &e))?;
+    crate::ledger::write_private(&pending, &new_signer.to_skey())
+        .map_err(|e| io_error(&pending, &e))?;
     std::fs::rename(&pending, &skey_path).map_err(|e| io_error(&skey_path, &e))?;
     if let Ok(dir) = std::fs::File::open(key_dir) {
         let _ = dir.sync_all();

@@ -99,21 +99,7 @@ impl TestDb {
     /// creating a schema takes milliseconds where `CREATE DATABASE` takes a checkpoint-bound
     /// third of a second, and Custos's unqualified SQL cannot tell the difference.
     pub async fn postgres_unmigrated() -> Option<Self> {
-        let server = match server() {
-            Ok(server) => server,
-            Err(why) => return skip_or_fail(why),
-        };
-        let name = format!(
-            "custos_test_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = sqlx::PgConnection::connect(&server.admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("connect to the PostgreSQL test server: {e}"));
-        if server.external {
-            drop_stale_schemas(&mut admin).await;
-        }
+        let (server, name, mut admin) = fresh_schema_admin().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA IF EXISTS {name} CASCADE"
         )))
@@ -165,21 +151,7 @@ impl RoleSplit {
     /// A fresh schema and both URLs, or `None` (with a loud message) when no PostgreSQL is
     /// available outside CI. The two roles are created on the server once (idempotently).
     pub async fn postgres() -> Option<Self> {
-        let server = match server() {
-            Ok(server) => server,
-            Err(why) => return skip_or_fail(why),
-        };
-        let name = format!(
-            "custos_test_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = sqlx::PgConnection::connect(&server.admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("connect to the PostgreSQL test server: {e}"));
-        if server.external {
-            drop_stale_schemas(&mut admin).await;
-        }
+        let (server, name, mut admin) = fresh_schema_admin().await?;
         for role in [OWNER_ROLE, APP_ROLE] {
             ensure_login_role(&mut admin, role).await;
         }
@@ -263,6 +235,27 @@ async fn drop_stale_schemas(admin: &mut sqlx::PgConnection) {
 
 /// Set once the skip message was printed.
 static WARNED: OnceLock<()> = OnceLock::new();
+
+/// The test server, a new unique schema name and an admin connection (stale schemas of earlier
+/// runs dropped on an external server); `None` when no PostgreSQL is available outside CI.
+async fn fresh_schema_admin() -> Option<(&'static Server, String, sqlx::PgConnection)> {
+    let server = match server() {
+        Ok(server) => server,
+        Err(why) => return skip_or_fail(why),
+    };
+    let name = format!(
+        "custos_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server.admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to the PostgreSQL test server: {e}"));
+    if server.external {
+        drop_stale_schemas(&mut admin).await;
+    }
+    Some((server, name, admin))
+}
 
 fn skip_or_fail<T>(why: &str) -> Option<T> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
