@@ -12,7 +12,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.1 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; logistic; match>=0.88 no-match<0.45)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.2 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; local block re-alignment; logistic; match>=0.88 no-match<0.45)";
 
 /// The engine's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
