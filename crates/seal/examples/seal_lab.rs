@@ -99,7 +99,9 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    m.local_gain,
+                    m.local_shift,
                     q.score,
                     m.displaced,
                     m.gap,

@@ -760,6 +760,40 @@ fn pen_stroke(over: &mut Plane, blue: &mut Plane, s: &mut Sampler, px_per_mm: f3
     }
 }
 
+/// The application's notable stamping conditions, for per-kind diagnostics: ` {a, b, …}`
+/// (empty braces when none). Reads the sampled stamping only: the images do not depend on it.
+fn stamping_conditions(reference: &Stamping, cand: &Stamping, cand_ext: &str) -> String {
+    let mut c: Vec<&str> = Vec::new();
+    if cand.missing > 0.12 {
+        c.push("partial inking");
+    }
+    if cand.smudge > 0.0 {
+        c.push("smudge");
+    }
+    if cand.blotches >= 2 {
+        c.push("blotches");
+    }
+    if cand.text {
+        c.push("text");
+    }
+    if cand.pen {
+        c.push("pen");
+    }
+    if cand.blur_mm > 0.0 {
+        c.push("blur");
+    }
+    if (cand.spread - reference.spread).abs() > 0.06 {
+        c.push("ink spread");
+    }
+    if cand.strength < 0.7 {
+        c.push("pale");
+    }
+    if cand_ext == "jpg" {
+        c.push("jpeg");
+    }
+    format!(" {{{}}}", c.join(", "))
+}
+
 /// Generates pair `index` of the dataset.
 pub fn generate_pair(cfg: &GenConfig, index: u64) -> Result<GeneratedPair, SealError> {
     if cfg.faces.is_empty() {
@@ -807,6 +841,7 @@ pub fn generate_pair(cfg: &GenConfig, index: u64) -> Result<GeneratedPair, SealE
         cand_st.dpi = dpi;
     }
     let (cand_bytes, cand_ext) = impression(&cand_design, &cand_st, &mut s, cfg, true)?;
+    note.push_str(&stamping_conditions(&ref_st, &cand_st, cand_ext));
     Ok(GeneratedPair {
         reference: (format!("{index:05}_ref.{ref_ext}"), ref_bytes),
         candidate: (format!("{index:05}_cand.{cand_ext}"), cand_bytes),

@@ -54,6 +54,12 @@ pub struct QualityLimits {
     pub max_soft_extra: f32,
     /// Largest ghost (a second stamping).
     pub max_ghost: f32,
+    /// A smaller ghost still means a second stamping when no block gains from a local move
+    /// (`local_gain` below [`QualityLimits::still_gain`]): the unexplained ink repeats the seal
+    /// offset as a whole instead of one re-carved character.
+    pub ghost_when_still: f32,
+    /// Local re-alignment gain below which the imprint counts as not locally moved.
+    pub still_gain: f32,
     /// Largest occluded share of either outline.
     pub max_occluded: f32,
     /// Least normalised correlation after alignment.
@@ -68,6 +74,8 @@ impl Default for QualityLimits {
             min_sharpness: 0.2,
             max_soft_extra: 0.08,
             max_ghost: 0.25,
+            ghost_when_still: 0.1,
+            still_gain: 0.3,
             max_occluded: 0.35,
             min_correlation: 0.15,
         }
@@ -95,7 +103,9 @@ pub fn assess(
     if m.soft_extra > limits.max_soft_extra {
         issues.push(QualityIssue::Smudged);
     }
-    if al.ghost > limits.max_ghost {
+    if al.ghost > limits.max_ghost
+        || (al.ghost > limits.ghost_when_still && m.local_gain < limits.still_gain)
+    {
         issues.push(QualityIssue::DoubleStamped);
     }
     if reference.occluded.max(cand.occluded) > limits.max_occluded {

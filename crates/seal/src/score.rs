@@ -26,12 +26,13 @@ const LOCAL_INK: f32 = 0.35;
 /// Stroke-edge displacement (scoring pixels) that genuine stampings show from ink spread.
 const THICKNESS_SLACK: f32 = 0.3;
 /// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)`.
-const BIAS: f32 = 5.45;
-const W_EXTRA: f32 = 40.8;
-const W_MISSING: f32 = 66.7;
-const W_BLOCKS: f32 = 6.3;
-const W_THICKNESS: f32 = 5.19;
-const W_DISPLACED: f32 = 6.7;
+const BIAS: f32 = 6.71;
+const W_EXTRA: f32 = 52.4;
+const W_MISSING: f32 = 69.1;
+const W_BLOCKS: f32 = 9.94;
+const W_THICKNESS: f32 = 1.31;
+const W_THICKNESS_ABS: f32 = 1.32;
+const W_LOCAL: f32 = 3.66;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -79,6 +80,11 @@ pub struct Measures {
     pub block_map: Vec<Option<f32>>,
     /// Mean of the worst blocks.
     pub worst_blocks: f32,
+    /// Per-block local re-alignment gain: mean of the two largest improvements of a block's
+    /// correlation when the candidate is moved locally (a moved or rescaled character).
+    pub local_gain: f32,
+    /// Largest local move (scoring pixels) of a block that gains from it.
+    pub local_shift: f32,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
 }
@@ -236,14 +242,18 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let gap_f = ngap as f32 / na.max(1) as f32;
     let displaced = gap_f.min(nrgap as f32 / nb.max(1) as f32);
     // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
+    let (local_gain, local_shift) = local_realignment(&rd, &cd, &unknown, (gx, gy, side));
     let z = BIAS
         - W_EXTRA * extra_f
         - W_MISSING * missing_f
         - W_BLOCKS * worst_blocks
         - W_THICKNESS * (thickness.abs() - THICKNESS_SLACK).max(0.0)
-        - W_DISPLACED * displaced;
+        - W_THICKNESS_ABS * thickness.abs()
+        - W_LOCAL * local_gain;
     let dissimilarity = 1.0 - 1.0 / (1.0 + (-z).exp());
     let m = Measures {
+        local_gain,
+        local_shift,
         extra: extra_f,
         missing: missing_f,
         thickness,
@@ -291,4 +301,112 @@ pub fn naive_baseline(reference: &Imprint, cand: &Imprint) -> f32 {
         union += usize::from(p || q);
     }
     inter as f32 / union.max(1) as f32
+}
+
+/// Half-resolution search radius of the per-block local re-alignment (±8 scoring pixels).
+const LOCAL_RADIUS: isize = 4;
+
+/// Per-block local re-alignment: for each block of the grid, how much the normalised correlation
+/// of the two imprints (block plus a margin of half a block) improves when the candidate is moved
+/// locally by up to ±[`LOCAL_RADIUS`] half-resolution pixels, compared with no move. Two
+/// stampings of one seal are one rigid body, so after the global alignment no block gains from a
+/// local move (a stroke along the move direction gains nothing either: the aperture problem gives
+/// a flat correlation, not a gain); a shifted or rescaled character does. Returns the mean of the
+/// two largest gains and the largest local move (scoring pixels) among blocks that gain more than
+/// 0.05.
+fn local_realignment(
+    rd: &Plane,
+    cd: &Plane,
+    unknown: &[bool],
+    grid: (f32, f32, f32),
+) -> (f32, f32) {
+    let n = rd.w;
+    let mask = |p: &Plane| Plane {
+        w: n,
+        h: n,
+        data: p
+            .data
+            .iter()
+            .zip(unknown)
+            .map(|(v, u)| if *u { 0.0 } else { *v })
+            .collect(),
+    };
+    let r = mask(rd).downsample(2);
+    let c = mask(cd).downsample(2);
+    let h = r.w as isize;
+    let (gx, gy, side) = (grid.0 / 2.0, grid.1 / 2.0, grid.2 / 2.0);
+    // The candidate padded by the search radius: every shifted window stays inside.
+    let pad = LOCAL_RADIUS;
+    let hp = h + 2 * pad;
+    let mut padded = vec![0.0f32; (hp * hp) as usize];
+    for y in 0..h {
+        let dst = ((y + pad) * hp + pad) as usize;
+        padded[dst..dst + h as usize]
+            .copy_from_slice(&c.data[(y * h) as usize..((y + 1) * h) as usize]);
+    }
+    let margin = (side / 2.0).ceil() as isize;
+    let mut gains = Vec::with_capacity(BLOCKS * BLOCKS);
+    let mut moved: f32 = 0.0;
+    for by in 0..BLOCKS {
+        for bx in 0..BLOCKS {
+            let x0 = (gx + bx as f32 * side).floor() as isize - margin;
+            let y0 = (gy + by as f32 * side).floor() as isize - margin;
+            let x1 = (gx + (bx + 1) as f32 * side).ceil() as isize + margin;
+            let y1 = (gy + (by + 1) as f32 * side).ceil() as isize + margin;
+            let (x0, y0, x1, y1) = (x0.max(0), y0.max(0), x1.min(h), y1.min(h));
+            if x1 - x0 < 4 || y1 - y0 < 4 {
+                continue;
+            }
+            let cnt = ((x1 - x0) * (y1 - y0)) as f32;
+            let (mut sr, mut srr) = (0.0f32, 0.0f32);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let v = r.data[(y * h + x) as usize];
+                    sr += v;
+                    srr += v * v;
+                }
+            }
+            let var_r = srr - sr * sr / cnt;
+            if sr < 0.08 * cnt || var_r < 1e-3 {
+                continue;
+            }
+            let mut best = (f32::MIN, 0isize, 0isize);
+            let mut at0 = 0.0;
+            for sy in -LOCAL_RADIUS..=LOCAL_RADIUS {
+                for sx in -LOCAL_RADIUS..=LOCAL_RADIUS {
+                    let (mut sc, mut scc, mut src) = (0.0f32, 0.0f32, 0.0f32);
+                    for y in y0..y1 {
+                        let rrow = &r.data[(y * h + x0) as usize..(y * h + x1) as usize];
+                        let start = ((y + sy + pad) * hp + x0 + sx + pad) as usize;
+                        let crow = &padded[start..start + rrow.len()];
+                        for (rv, cv) in rrow.iter().zip(crow) {
+                            sc += cv;
+                            scc += cv * cv;
+                            src += cv * rv;
+                        }
+                    }
+                    let var_c = scc - sc * sc / cnt;
+                    let ncc = if var_c < 1e-3 {
+                        0.0
+                    } else {
+                        (src - sr * sc / cnt) / (var_r * var_c).sqrt()
+                    };
+                    if sx == 0 && sy == 0 {
+                        at0 = ncc;
+                    }
+                    if ncc > best.0 {
+                        best = (ncc, sx, sy);
+                    }
+                }
+            }
+            let gain = (best.0 - at0).max(0.0);
+            if gain > 0.05 {
+                moved = moved.max(2.0 * ((best.1 * best.1 + best.2 * best.2) as f32).sqrt());
+            }
+            gains.push(gain);
+        }
+    }
+    gains.sort_unstable_by(|a, b| b.total_cmp(a));
+    let k = gains.len().clamp(1, 2);
+    (gains.iter().take(k).sum::<f32>() / k as f32, moved)
 }

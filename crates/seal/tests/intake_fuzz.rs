@@ -122,3 +122,23 @@ fn random_bytes_and_wrong_formats_are_clear_errors() {
         assert!(e.to_string().contains("PNG, JPEG or TIFF only"), "{e}");
     }
 }
+
+/// The seed corpus of the libFuzzer target (`crates/seal/fuzz/seeds/`): the same tiny PNG, JPEG
+/// and TIFF scans. Checks that the committed seeds decode; with `SEAL_FUZZ_WRITE_SEEDS=1` it
+/// rewrites them.
+#[test]
+fn committed_fuzz_seeds_are_valid_scans() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let names = ["scan.png", "scan.jpg", "scan.tif"];
+    if std::env::var_os("SEAL_FUZZ_WRITE_SEEDS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in names.iter().zip(seed_images()) {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
+    for name in names {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let scan = decode(&bytes, &IntakeLimits::default()).unwrap();
+        assert_eq!((scan.width, scan.height), (48, 40), "{name}");
+    }
+}

@@ -139,3 +139,88 @@ fn an_image_without_a_seal_is_a_clear_error() {
     let e = compare_bytes(&bytes, &bytes, &Thresholds::default()).unwrap_err();
     assert!(e.to_string().contains("no red seal imprint"));
 }
+
+/// Difference pixels (extra: yellow, missing: green) of a decoded overlay, as `(x, y)` on the
+/// scoring canvas.
+fn difference_pixels(img: &image::RgbImage) -> Vec<(u32, u32)> {
+    img.enumerate_pixels()
+        .filter(|(x, y, p)| {
+            x % 2 == 0 && y % 2 == 0 && (p.0 == [255, 200, 0] || p.0 == [0, 200, 80])
+        })
+        .map(|(x, y, _)| (x / 2, y / 2))
+        .collect()
+}
+
+/// What `custos seal compare REF CAND --overlay OUT.png` does (`compare_bytes`, then
+/// `overlay::render_png`), on generator output of the tuning set (seed 1, 300–600 dpi): the
+/// genuine pair 0 is a match, the forged pair 12 (one character re-carved shifted) no match, and
+/// the forgery's overlay PNG decodes and shows its differences inside the outlined blocks.
+#[test]
+fn compare_on_generated_pairs_gives_match_and_no_match_with_an_overlay_of_the_difference() {
+    let mut cfg = config(1);
+    cfg.dpi = None;
+    let th = Thresholds::default();
+    let genuine = generate_pair(&cfg, 0).unwrap();
+    let forged = generate_pair(&cfg, 12).unwrap();
+    assert_eq!(genuine.label, Label::Genuine);
+    assert_eq!(forged.label, Label::Forgery);
+    assert!(forged.note.contains("shifted character"), "{}", forged.note);
+
+    let g = compare_bytes(&genuine.reference.1, &genuine.candidate.1, &th).unwrap();
+    assert_eq!(g.comparison.outcome, Outcome::Match, "{:?}", g.comparison);
+    let f = compare_bytes(&forged.reference.1, &forged.candidate.1, &th).unwrap();
+    assert_eq!(f.comparison.outcome, Outcome::NoMatch, "{:?}", f.comparison);
+    assert!(f.comparison.quality_issues.is_empty());
+
+    let decode_overlay = |d: &custos_seal::verify::Detailed| {
+        let png =
+            custos_seal::overlay::render_png(&d.aligned, &d.comparison.measures.block_map).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgb8()
+    };
+    let g_img = decode_overlay(&g);
+    let f_img = decode_overlay(&f);
+    let (g_diff, f_diff) = (difference_pixels(&g_img), difference_pixels(&f_img));
+    assert!(
+        f_diff.len() > 2 * g_diff.len(),
+        "forgery {} vs genuine {} difference pixels",
+        f_diff.len(),
+        g_diff.len()
+    );
+    // The forgery's differences are local: most lie in the few blocks outlined as dissimilar.
+    let (gx, gy, side) = f.aligned.grid;
+    let outlined: Vec<usize> = f
+        .comparison
+        .measures
+        .block_map
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_some_and(|d| d >= 0.25))
+        .map(|(k, _)| k)
+        .collect();
+    let inked = f.comparison.measures.block_map.iter().flatten().count();
+    assert!(
+        !outlined.is_empty() && outlined.len() * 3 <= inked,
+        "{outlined:?} of {inked}"
+    );
+    let inside = f_diff
+        .iter()
+        .filter(|(x, y)| {
+            let bx = ((*x as f32 - gx) / side).floor();
+            let by = ((*y as f32 - gy) / side).floor();
+            (0.0..8.0).contains(&bx)
+                && (0.0..8.0).contains(&by)
+                && outlined.contains(&(by as usize * 8 + bx as usize))
+        })
+        .count();
+    assert!(
+        inside * 2 >= f_diff.len(),
+        "{inside} of {} difference pixels in the outlined blocks",
+        f_diff.len()
+    );
+    // The outline itself (orange) is drawn on the forgery's overlay only.
+    assert!(f_img.pixels().any(|p| p.0 == [250, 120, 0]));
+    assert!(!g_img.pixels().any(|p| p.0 == [250, 120, 0]));
+}

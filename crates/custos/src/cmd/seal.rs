@@ -298,3 +298,58 @@ fn eval(dir: &Path, json: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts")
+    }
+
+    /// `custos seal gen-dataset`, `compare --overlay` and `eval` on generator output (T4): the
+    /// genuine pair 0 and the forged pair 12 of the tuning set (seed 1) give match and no match,
+    /// and the overlay is a PNG. (The outcomes and the overlay's content are checked on the same
+    /// library path in `crates/seal/tests/seal.rs`.)
+    #[test]
+    fn compare_eval_and_gen_dataset_run_on_generated_pairs() {
+        let dir = tempfile::tempdir().unwrap();
+        let faces = load_faces(&fonts_dir(), &TUNE_FONTS).unwrap();
+        let cfg = GenConfig {
+            seed: 1,
+            faces,
+            alternative_faces: Vec::new(),
+            dpi: None,
+        };
+        for (i, expected) in [(0, Outcome::Match), (12, Outcome::NoMatch)] {
+            let pair = generate_pair(&cfg, i).unwrap();
+            let (r, c) = (dir.path().join("r.png"), dir.path().join(&pair.candidate.0));
+            std::fs::write(&r, &pair.reference.1).unwrap();
+            std::fs::write(&c, &pair.candidate.1).unwrap();
+            let overlay = dir.path().join(format!("overlay{i}.png"));
+            compare(&r, &c, Some(&overlay), i == 12).unwrap();
+            let png = std::fs::read(&overlay).unwrap();
+            let scan = decode(&png, &IntakeLimits::default()).unwrap();
+            assert!(scan.width >= 320, "{}", scan.width);
+            let d = compare_bytes(&pair.reference.1, &pair.candidate.1, &Thresholds::default())
+                .unwrap();
+            assert_eq!(d.comparison.outcome, expected, "pair {i}");
+        }
+        let missing = compare(
+            &dir.path().join("none.png"),
+            &dir.path().join("r.png"),
+            None,
+            false,
+        )
+        .unwrap_err();
+        assert!(missing.contains("none.png"), "{missing}");
+
+        let data = dir.path().join("set");
+        gen_dataset(&data, 3, 5, "tune", Some(150.0), &fonts_dir()).unwrap();
+        let csv = std::fs::read_to_string(data.join("pairs.csv")).unwrap();
+        assert_eq!(csv.lines().count(), 4);
+        eval(&data, true).unwrap();
+        assert!(gen_dataset(&data, 1, 5, "other", None, &fonts_dir()).is_err());
+        assert!(eval(&dir.path().join("empty"), false).is_err());
+    }
+}
