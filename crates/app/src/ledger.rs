@@ -54,6 +54,9 @@ type Outcomes = Vec<Option<Reply>>;
 /// Clock jumps larger than this are stamped monotonically and flagged (one day).
 const JUMP_THRESHOLD_MS: i64 = 86_400_000;
 
+/// Most yields the writer makes to let just-answered use cases queue their next jobs.
+const YIELDS: usize = 8;
+
 /// The default log origin (the checkpoint key name).
 pub const DEFAULT_ORIGIN: &str = "custos.local/ledger";
 
@@ -469,7 +472,25 @@ impl WriterTask {
         let mut batch = Vec::with_capacity(max);
         let mut pending_checkpoints = Vec::new();
         let mut stopping = false;
+        // Size of the previous batch: its use cases were just answered and will soon queue
+        // their next jobs.
+        let mut previous = 0usize;
         while let Some(first) = rx.recv().await {
+            // Never waits when idle: only after a batch of several jobs, and only by yielding to
+            // the tasks already runnable (those just answered), as long as the queue still grows.
+            if previous > 1 {
+                let target = previous.min(max);
+                for _ in 0..YIELDS {
+                    let queued = rx.len() + 1;
+                    if queued >= target {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                    if rx.len() + 1 == queued {
+                        break;
+                    }
+                }
+            }
             let mut next = Some(first);
             while let Some(msg) = next.take() {
                 match msg {
@@ -481,6 +502,7 @@ impl WriterTask {
                     next = rx.try_recv().ok();
                 }
             }
+            previous = batch.len();
             if !batch.is_empty() {
                 self.commit_batch(&mut batch).await;
             }
@@ -529,18 +551,24 @@ impl WriterTask {
         let raw = self.settings.raw_baseline;
         let mut appended = Vec::with_capacity(batch.len());
         let mut last_ts = head.last_ts_ms;
+        // Whether savepoint `uc` is open: between two use cases one round trip releases it and
+        // marks the next (`RELEASE; SAVEPOINT`), after a failure `ROLLBACK TO; RELEASE; SAVEPOINT`.
+        let mut open = false;
+        let mut failed = false;
         for job in batch.iter_mut() {
             let value = match job.work.take() {
                 Some(work) => {
-                    tx.savepoint("uc").await?;
+                    if open {
+                        tx.restart_savepoint("uc", failed).await?;
+                    } else {
+                        tx.savepoint("uc").await?;
+                        open = true;
+                    }
+                    failed = false;
                     match work(&mut tx).await {
-                        Ok(v) => {
-                            tx.release_savepoint("uc").await?;
-                            Some(v)
-                        }
+                        Ok(v) => Some(v),
                         Err(e) => {
-                            tx.rollback_to_savepoint("uc").await?;
-                            tx.release_savepoint("uc").await?;
+                            failed = true;
                             outcomes.push(Some(Err(e)));
                             continue;
                         }
@@ -557,15 +585,10 @@ impl WriterTask {
                 .iter()
                 .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
                 .collect();
-            let records: Vec<LedgerRecordRow> = job
-                .sealed
-                .records
-                .iter()
-                .map(|r| LedgerRecordRow {
-                    index: a.index,
-                    ..r.clone()
-                })
-                .collect();
+            let mut records = std::mem::take(&mut job.sealed.records);
+            for r in &mut records {
+                r.index = a.index;
+            }
             last_ts = Some(a.timestamp_ms);
             outcomes.push(Some(Ok((
                 value,
@@ -575,6 +598,12 @@ impl WriterTask {
                 },
             ))));
             appended.push((a, nodes, records));
+        }
+        if open {
+            if failed {
+                tx.rollback_to_savepoint("uc").await?;
+            }
+            tx.release_savepoint("uc").await?;
         }
         let rows: Vec<LedgerAppendRows<'_>> = appended
             .iter()
@@ -588,11 +617,13 @@ impl WriterTask {
             .collect();
         let committed = async {
             if !rows.is_empty() {
-                tx.ledger_append_batch(&rows).await?;
-                tx.ledger_set_head(LedgerHead {
-                    size: st.size(),
-                    last_ts_ms: last_ts,
-                })
+                tx.ledger_append_batch_head(
+                    &rows,
+                    Some(LedgerHead {
+                        size: st.size(),
+                        last_ts_ms: last_ts,
+                    }),
+                )
                 .await?;
             }
             tx.commit().await

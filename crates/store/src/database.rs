@@ -362,24 +362,63 @@ impl Tx {
             .await
     }
 
-    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
-        let valid = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.len() <= 63
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Err(StoreError::InvalidData(format!(
-                "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
-            )));
+    /// Releases savepoint `name` and marks a fresh one of the same name, in one round trip to
+    /// the database: the boundary between two use cases of a group-commit batch (ADR 0103). With
+    /// `rollback` the work since the savepoint is undone first (`ROLLBACK TO`, `RELEASE`,
+    /// `SAVEPOINT`).
+    pub async fn restart_savepoint(
+        &mut self,
+        name: &str,
+        rollback: bool,
+    ) -> Result<(), StoreError> {
+        check_savepoint_name(name)?;
+        // The name was checked to be a plain identifier.
+        let sql = if rollback {
+            format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}; SAVEPOINT {name}")
+        } else {
+            format!("RELEASE SAVEPOINT {name}; SAVEPOINT {name}")
+        };
+        match &mut self.inner {
+            // SQLite runs every statement of a prepared (and cached) multi-statement query.
+            TxInner::Sqlite(t) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await?;
+            }
+            // PostgreSQL prepares one statement at a time: the simple query protocol runs all.
+            TxInner::Postgres(t) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await?;
+            }
         }
+        Ok(())
+    }
+
+    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
+        check_savepoint_name(name)?;
         // The name was checked above to be a plain identifier.
         let sql = format!("{verb} {name}");
         with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
         });
         Ok(())
+    }
+}
+
+fn check_savepoint_name(name: &str) -> Result<(), StoreError> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidData(format!(
+            "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
+        )))
     }
 }
 

@@ -111,25 +111,14 @@ fn uint(row_value: i64, col: &str) -> Result<u64, StoreError> {
     u64::try_from(row_value).map_err(|_| StoreError::Corrupt(format!("column {col}: negative")))
 }
 
-/// `prefix` followed by `rows` groups of `cols` numbered placeholders: `($1, $2), ($3, $4)`.
-fn values_sql(prefix: &str, cols: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(prefix.len() + rows * cols * 6);
-    sql.push_str(prefix);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(r * cols + c + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql
+/// Adds one SQLite argument.
+fn bind<'q, T>(args: &mut sqlx::sqlite::SqliteArguments, value: T) -> Result<(), StoreError>
+where
+    T: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + 'q,
+{
+    use sqlx::Arguments as _;
+    args.add(value)
+        .map_err(|e| StoreError::InvalidData(e.to_string()))
 }
 
 impl Tx {
@@ -219,73 +208,194 @@ impl Tx {
         Ok(())
     }
 
-    /// Inserts the leaf, node and record rows of many entries with a few multi-row statements —
-    /// the group-commit writer's path after each use case's savepoint was released.
+    /// Inserts the leaf, node and record rows of many entries — the group-commit writer's path
+    /// after each use case's savepoint was released. See [`Tx::ledger_append_batch_head`].
     pub async fn ledger_append_batch(
         &mut self,
         entries: &[LedgerAppendRows<'_>],
     ) -> Result<(), StoreError> {
-        // Rows per statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-        const CHUNK: usize = 1000;
-        let mut leaves = Vec::with_capacity(entries.len());
-        let mut nodes = Vec::with_capacity(entries.len() * 2);
-        let mut records = Vec::with_capacity(entries.len());
-        for e in entries {
-            leaves.push((int(e.index)?, e.timestamp_ms, e.leaf));
-            for (level, idx, hash) in e.nodes {
-                nodes.push((i64::from(*level), int(*idx)?, &hash[..]));
+        self.ledger_append_batch_head(entries, None).await
+    }
+
+    /// Inserts the rows of many entries and, with `head`, moves the head forward, in as few round
+    /// trips as the backend allows: on SQLite one multi-statement query per chunk of entries with
+    /// anonymous `?` parameters (sqlx resolves named `$N` parameters one by one, which is
+    /// quadratic in their number); on PostgreSQL one fixed `INSERT … SELECT FROM UNNEST(arrays)`
+    /// per table, so the prepared statements are reused whatever the batch size.
+    pub async fn ledger_append_batch_head(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        match self.backend() {
+            Backend::Sqlite => self.append_batch_sqlite(entries, head).await,
+            Backend::Postgres => self.append_batch_postgres(entries, head).await,
+        }
+    }
+
+    async fn append_batch_sqlite(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        // Entries per statement: each brings 3 + 3·nodes + 6·records parameters, far below
+        // SQLite's 32,766 for 512 entries of two tiers and up to 64 nodes.
+        const CHUNK: usize = 512;
+        let TxInner::Sqlite(t) = &mut self.inner else {
+            return Err(StoreError::Config("not SQLite".into()));
+        };
+        let n_chunks = entries.len().div_ceil(CHUNK).max(1);
+        for c in 0..n_chunks {
+            let chunk =
+                &entries[(c * CHUNK).min(entries.len())..((c + 1) * CHUNK).min(entries.len())];
+            let mut args = sqlx::sqlite::SqliteArguments::default();
+            let mut sql = String::with_capacity(64 + chunk.len() * 80);
+            if !chunk.is_empty() {
+                sql.push_str("INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES ");
+                for (i, e) in chunk.iter().enumerate() {
+                    sql.push_str(if i == 0 { "(?, ?, ?)" } else { ", (?, ?, ?)" });
+                    bind(&mut args, int(e.index)?)?;
+                    bind(&mut args, e.timestamp_ms)?;
+                    bind(&mut args, e.leaf)?;
+                }
+                let mut first = true;
+                for e in chunk {
+                    for (level, idx, hash) in e.nodes {
+                        sql.push_str(if first {
+                            "; INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)"
+                        } else {
+                            ", (?, ?, ?)"
+                        });
+                        first = false;
+                        bind(&mut args, i64::from(*level))?;
+                        bind(&mut args, int(*idx)?)?;
+                        bind(&mut args, &hash[..])?;
+                    }
+                }
+                let mut first = true;
+                for e in chunk {
+                    for r in e.records {
+                        sql.push_str(if first {
+                            "; INSERT INTO ledger_records \
+                             (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                             VALUES (?, ?, ?, ?, ?, ?)"
+                        } else {
+                            ", (?, ?, ?, ?, ?, ?)"
+                        });
+                        first = false;
+                        bind(&mut args, int(r.index)?)?;
+                        bind(&mut args, r.tier.as_str())?;
+                        bind(&mut args, r.salt.as_slice())?;
+                        bind(&mut args, r.wrapped_key.as_slice())?;
+                        bind(&mut args, r.ciphertext.as_slice())?;
+                        bind(&mut args, r.subject_index.as_deref())?;
+                    }
+                }
             }
-            for r in e.records {
-                records.push((int(r.index)?, r));
+            if c + 1 == n_chunks
+                && let Some(h) = head
+            {
+                if !sql.is_empty() {
+                    sql.push_str("; ");
+                }
+                sql.push_str("UPDATE ledger_head SET size = ?, last_ts_ms = ? WHERE id = 1");
+                bind(&mut args, int(h.size)?)?;
+                bind(&mut args, h.last_ts_ms)?;
+            }
+            if sql.is_empty() {
+                continue;
+            }
+            // The text varies with the batch: prepare it once rather than evict cached statements.
+            sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+                .persistent(false)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn append_batch_postgres(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        let TxInner::Postgres(t) = &mut self.inner else {
+            return Err(StoreError::Config("not PostgreSQL".into()));
+        };
+        if !entries.is_empty() {
+            let mut idx = Vec::with_capacity(entries.len());
+            let mut ts = Vec::with_capacity(entries.len());
+            let mut leaf = Vec::with_capacity(entries.len());
+            let mut n_level = Vec::with_capacity(entries.len() * 2);
+            let mut n_idx = Vec::with_capacity(entries.len() * 2);
+            let mut n_hash = Vec::with_capacity(entries.len() * 2);
+            let mut r_idx = Vec::with_capacity(entries.len());
+            let mut r_tier = Vec::with_capacity(entries.len());
+            let mut r_salt = Vec::with_capacity(entries.len());
+            let mut r_key = Vec::with_capacity(entries.len());
+            let mut r_ct = Vec::with_capacity(entries.len());
+            let mut r_subject = Vec::with_capacity(entries.len());
+            for e in entries {
+                idx.push(int(e.index)?);
+                ts.push(e.timestamp_ms);
+                leaf.push(e.leaf);
+                for (level, i, hash) in e.nodes {
+                    n_level.push(i64::from(*level));
+                    n_idx.push(int(*i)?);
+                    n_hash.push(&hash[..]);
+                }
+                for r in e.records {
+                    r_idx.push(int(r.index)?);
+                    r_tier.push(r.tier.as_str());
+                    r_salt.push(r.salt.as_slice());
+                    r_key.push(r.wrapped_key.as_slice());
+                    r_ct.push(r.ciphertext.as_slice());
+                    r_subject.push(r.subject_index.as_deref());
+                }
+            }
+            sqlx::query(
+                "INSERT INTO ledger_leaves (idx, ts_ms, leaf) \
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])",
+            )
+            .bind(idx)
+            .bind(ts)
+            .bind(leaf)
+            .execute(&mut **t)
+            .await?;
+            if !n_idx.is_empty() {
+                sqlx::query(
+                    "INSERT INTO ledger_nodes (level, idx, hash) \
+                     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])",
+                )
+                .bind(n_level)
+                .bind(n_idx)
+                .bind(n_hash)
+                .execute(&mut **t)
+                .await?;
+            }
+            if !r_idx.is_empty() {
+                sqlx::query(
+                    "INSERT INTO ledger_records \
+                     (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                     SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BYTEA[], $4::BYTEA[], \
+                     $5::BYTEA[], $6::BYTEA[])",
+                )
+                .bind(r_idx)
+                .bind(r_tier)
+                .bind(r_salt)
+                .bind(r_key)
+                .bind(r_ct)
+                .bind(r_subject)
+                .execute(&mut **t)
+                .await?;
             }
         }
-        for chunk in leaves.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES ",
-                3,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (idx, ts, leaf) in chunk {
-                    q = q.bind(*idx).bind(*ts).bind(*leaf);
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
-        for chunk in nodes.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_nodes (level, idx, hash) VALUES ",
-                3,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (level, idx, hash) in chunk {
-                    q = q.bind(*level).bind(*idx).bind(*hash);
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
-        for chunk in records.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_records (idx, tier, salt, wrapped_key, ciphertext, subject_index) VALUES ",
-                6,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (idx, r) in chunk {
-                    q = q
-                        .bind(*idx)
-                        .bind(r.tier.as_str())
-                        .bind(&r.salt)
-                        .bind(&r.wrapped_key)
-                        .bind(&r.ciphertext)
-                        .bind(&r.subject_index);
-                }
-                q.execute(&mut *conn).await?;
-            });
+        if let Some(h) = head {
+            sqlx::query("UPDATE ledger_head SET size = $1, last_ts_ms = $2 WHERE id = 1")
+                .bind(int(h.size)?)
+                .bind(h.last_ts_ms)
+                .execute(&mut **t)
+                .await?;
         }
         Ok(())
     }
@@ -693,7 +803,6 @@ mod tests {
         assert_eq!(db.ledger_leaves(0, 10).await.unwrap().len(), 3);
         assert_eq!(db.ledger_records(0, 10).await.unwrap().len(), 3);
         assert_eq!(db.ledger_node_level(0).await.unwrap().len(), 96);
-        assert_eq!(values_sql("X ", 2, 2), "X ($1, $2), ($3, $4)");
     }
 
     #[tokio::test]
