@@ -551,24 +551,19 @@ impl WriterTask {
         let raw = self.settings.raw_baseline;
         let mut appended = Vec::with_capacity(batch.len());
         let mut last_ts = head.last_ts_ms;
-        // Whether savepoint `uc` is open: between two use cases one round trip releases it and
-        // marks the next (`RELEASE; SAVEPOINT`), after a failure `ROLLBACK TO; RELEASE; SAVEPOINT`.
-        let mut open = false;
-        let mut failed = false;
         for job in batch.iter_mut() {
             let value = match job.work.take() {
                 Some(work) => {
-                    if open {
-                        tx.restart_savepoint("uc", failed).await?;
-                    } else {
-                        tx.savepoint("uc").await?;
-                        open = true;
-                    }
-                    failed = false;
+                    // Opened lazily before the use case's first statement, together with the
+                    // previous use case's RELEASE (one round trip; none if it runs no statement).
+                    tx.mark_savepoint("uc")?;
                     match work(&mut tx).await {
-                        Ok(v) => Some(v),
+                        Ok(v) => {
+                            tx.end_savepoint("uc", true).await?;
+                            Some(v)
+                        }
                         Err(e) => {
-                            failed = true;
+                            tx.end_savepoint("uc", false).await?;
                             outcomes.push(Some(Err(e)));
                             continue;
                         }
@@ -598,12 +593,6 @@ impl WriterTask {
                 },
             ))));
             appended.push((a, nodes, records));
-        }
-        if open {
-            if failed {
-                tx.rollback_to_savepoint("uc").await?;
-            }
-            tx.release_savepoint("uc").await?;
         }
         let rows: Vec<LedgerAppendRows<'_>> = appended
             .iter()

@@ -15,7 +15,7 @@
 
 use sqlx::Row;
 
-use crate::database::{Backend, Tx, TxInner, database_methods, with_conn};
+use crate::database::{Backend, Tx, TxInner, database_methods, run_postgres_script, with_conn};
 use crate::error::StoreError;
 
 /// The committed size of the ledger and its newest entry's timestamp.
@@ -111,6 +111,14 @@ fn uint(row_value: i64, col: &str) -> Result<u64, StoreError> {
     u64::try_from(row_value).map_err(|_| StoreError::Corrupt(format!("column {col}: negative")))
 }
 
+/// Appends `stmt` to a multi-statement script.
+fn statement(sql: &mut String, stmt: &str) {
+    if !sql.is_empty() {
+        sql.push_str("; ");
+    }
+    sql.push_str(stmt);
+}
+
 /// Adds one SQLite argument.
 fn bind<'q, T>(args: &mut sqlx::sqlite::SqliteArguments, value: T) -> Result<(), StoreError>
 where
@@ -127,6 +135,9 @@ impl Tx {
     /// transactions already are snapshots.
     pub async fn ledger_snapshot(&mut self) -> Result<(), StoreError> {
         if let TxInner::Postgres(t) = &mut self.inner {
+            if let Some(sql) = self.lazy.take_sql() {
+                run_postgres_script(t, sql).await?;
+            }
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut **t)
                 .await?;
@@ -238,67 +249,77 @@ impl Tx {
         entries: &[LedgerAppendRows<'_>],
         head: Option<LedgerHead>,
     ) -> Result<(), StoreError> {
-        // Entries per statement: each brings 3 + 3·nodes + 6·records parameters, far below
-        // SQLite's 32,766 for 512 entries of two tiers and up to 64 nodes.
+        // Entries per query: each brings 3 + 3 per node + 6 per record tier parameters; 512
+        // consecutive entries finish fewer than 2·512 + 64 nodes, so a query stays near 11,000
+        // parameters, below SQLite's 32,766.
         const CHUNK: usize = 512;
         let TxInner::Sqlite(t) = &mut self.inner else {
             return Err(StoreError::Config("not SQLite".into()));
         };
+        // A deferred savepoint command (the last use case's RELEASE) goes in the same round trip.
+        let mut deferred = self.lazy.take_sql();
         let n_chunks = entries.len().div_ceil(CHUNK).max(1);
         for c in 0..n_chunks {
             let chunk =
                 &entries[(c * CHUNK).min(entries.len())..((c + 1) * CHUNK).min(entries.len())];
             let mut args = sqlx::sqlite::SqliteArguments::default();
-            let mut sql = String::with_capacity(64 + chunk.len() * 80);
-            if !chunk.is_empty() {
-                sql.push_str("INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES ");
-                for (i, e) in chunk.iter().enumerate() {
-                    sql.push_str(if i == 0 { "(?, ?, ?)" } else { ", (?, ?, ?)" });
-                    bind(&mut args, int(e.index)?)?;
-                    bind(&mut args, e.timestamp_ms)?;
-                    bind(&mut args, e.leaf)?;
+            let mut sql = deferred.take().unwrap_or_default();
+            sql.reserve(200 + chunk.len() * 100);
+            for (i, e) in chunk.iter().enumerate() {
+                if i == 0 {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES (?, ?, ?)",
+                    );
+                } else {
+                    sql.push_str(", (?, ?, ?)");
                 }
-                let mut first = true;
-                for e in chunk {
-                    for (level, idx, hash) in e.nodes {
-                        sql.push_str(if first {
-                            "; INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)"
-                        } else {
-                            ", (?, ?, ?)"
-                        });
-                        first = false;
-                        bind(&mut args, i64::from(*level))?;
-                        bind(&mut args, int(*idx)?)?;
-                        bind(&mut args, &hash[..])?;
-                    }
+                bind(&mut args, int(e.index)?)?;
+                bind(&mut args, e.timestamp_ms)?;
+                bind(&mut args, e.leaf)?;
+            }
+            let mut first = true;
+            for (level, idx, hash) in chunk.iter().flat_map(|e| e.nodes) {
+                if first {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                    );
+                    first = false;
+                } else {
+                    sql.push_str(", (?, ?, ?)");
                 }
-                let mut first = true;
-                for e in chunk {
-                    for r in e.records {
-                        sql.push_str(if first {
-                            "; INSERT INTO ledger_records \
-                             (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
-                             VALUES (?, ?, ?, ?, ?, ?)"
-                        } else {
-                            ", (?, ?, ?, ?, ?, ?)"
-                        });
-                        first = false;
-                        bind(&mut args, int(r.index)?)?;
-                        bind(&mut args, r.tier.as_str())?;
-                        bind(&mut args, r.salt.as_slice())?;
-                        bind(&mut args, r.wrapped_key.as_slice())?;
-                        bind(&mut args, r.ciphertext.as_slice())?;
-                        bind(&mut args, r.subject_index.as_deref())?;
-                    }
+                bind(&mut args, i64::from(*level))?;
+                bind(&mut args, int(*idx)?)?;
+                bind(&mut args, &hash[..])?;
+            }
+            let mut first = true;
+            for r in chunk.iter().flat_map(|e| e.records) {
+                if first {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_records \
+                         (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    );
+                    first = false;
+                } else {
+                    sql.push_str(", (?, ?, ?, ?, ?, ?)");
                 }
+                bind(&mut args, int(r.index)?)?;
+                bind(&mut args, r.tier.as_str())?;
+                bind(&mut args, r.salt.as_slice())?;
+                bind(&mut args, r.wrapped_key.as_slice())?;
+                bind(&mut args, r.ciphertext.as_slice())?;
+                bind(&mut args, r.subject_index.as_deref())?;
             }
             if c + 1 == n_chunks
                 && let Some(h) = head
             {
-                if !sql.is_empty() {
-                    sql.push_str("; ");
-                }
-                sql.push_str("UPDATE ledger_head SET size = ?, last_ts_ms = ? WHERE id = 1");
+                statement(
+                    &mut sql,
+                    "UPDATE ledger_head SET size = ?, last_ts_ms = ? WHERE id = 1",
+                );
                 bind(&mut args, int(h.size)?)?;
                 bind(&mut args, h.last_ts_ms)?;
             }
@@ -322,6 +343,9 @@ impl Tx {
         let TxInner::Postgres(t) = &mut self.inner else {
             return Err(StoreError::Config("not PostgreSQL".into()));
         };
+        if let Some(sql) = self.lazy.take_sql() {
+            run_postgres_script(t, sql).await?;
+        }
         if !entries.is_empty() {
             let mut idx = Vec::with_capacity(entries.len());
             let mut ts = Vec::with_capacity(entries.len());
@@ -826,8 +850,11 @@ mod tests {
             "DELETE FROM ledger_head",
         ] {
             let mut tx = db.begin().await.unwrap();
-            let res =
-                with_conn!(tx, conn => sqlx::query(sql).execute(&mut *conn).await.map(|_| ()));
+            let res = async {
+                with_conn!(tx, conn => { sqlx::query(sql).execute(&mut *conn).await?; });
+                Ok::<(), StoreError>(())
+            }
+            .await;
             let err = res.expect_err(sql).to_string();
             assert!(
                 err.contains("append-only") || err.contains("never updated"),
