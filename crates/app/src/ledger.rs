@@ -29,7 +29,7 @@ use custos_ledger::append::{AppendState, PreparedEntry};
 use custos_ledger::checkpoint::Checkpoint;
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::note::NoteSigner;
-use custos_ledger::record::{AuditRecord, SealedTier, SecretKey, Tier};
+use custos_ledger::record::{AuditRecord, ClockJump, SealedTier, SecretKey, Tier};
 use custos_ledger::tree::{NodeId, NodeStore, TreeError, perfect_subtrees};
 use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTier};
 use custos_store::{Database, StoreError, Tx};
@@ -342,11 +342,16 @@ impl LedgerWriter {
         settings: WriterSettings,
     ) -> Self {
         let (tx, rx) = mpsc::channel(settings.queue.max(1));
+        let rng = Arc::new(Mutex::new(ChaCha20Rng::from_seed(rng_seed)));
         let task = tokio::spawn(
             WriterTask {
                 db,
                 clock,
                 signer: keys.signer.clone(),
+                kek: keys.kek.clone(),
+                rng: rng.clone(),
+                behind: false,
+                last_read: None,
                 witness_dir,
                 settings,
                 state: None,
@@ -356,7 +361,7 @@ impl LedgerWriter {
         Self {
             tx,
             keys,
-            rng: Arc::new(Mutex::new(ChaCha20Rng::from_seed(rng_seed))),
+            rng,
             task: Arc::new(Mutex::new(Some(task))),
         }
     }
@@ -460,6 +465,16 @@ struct WriterTask {
     db: Database,
     clock: Arc<dyn Clock>,
     signer: Arc<NoteSigner>,
+    /// Seals the writer's own entries (`clock_jump`).
+    kek: Arc<SecretKey>,
+    rng: Arc<Mutex<ChaCha20Rng>>,
+    /// The committed entries stand on a clock that went backwards (their timestamps are held at
+    /// the newest one until it catches up): recorded once, not for every entry meanwhile.
+    behind: bool,
+    /// When this task last read the clock, by the monotonic clock, and what the clock said: a
+    /// forward jump is only a jump if the clock ran ahead of the time that really passed (a
+    /// weekend without entries is not one).
+    last_read: Option<(std::time::Instant, i64)>,
     witness_dir: Option<PathBuf>,
     settings: WriterSettings,
     /// The committed right edge, if known.
@@ -551,6 +566,7 @@ impl WriterTask {
         let raw = self.settings.raw_baseline;
         let mut appended = Vec::with_capacity(batch.len());
         let mut last_ts = head.last_ts_ms;
+        let mut behind = self.behind;
         for job in batch.iter_mut() {
             let value = match job.work.take() {
                 Some(work) => {
@@ -571,10 +587,34 @@ impl WriterTask {
                 }
                 None => None,
             };
-            let a = st.append(self.clock.now().timestamp_millis(), &job.sealed.entry);
-            if let Some(jump) = &a.jump {
+            let now_ms = self.clock.now().timestamp_millis();
+            let read_at = std::time::Instant::now();
+            let previous_ts = last_ts;
+            let a = st.append(now_ms, &job.sealed.entry);
+            let jump = match a.jump {
+                Some(ClockJump::Forwards { by_ms }) => {
+                    let elapsed = self.last_read.map(|(at, wall)| {
+                        let real = i64::try_from(read_at.duration_since(at).as_millis())
+                            .unwrap_or(i64::MAX);
+                        (now_ms - wall).saturating_sub(real)
+                    });
+                    // Without an earlier reading (after a restart) a long gap is downtime.
+                    elapsed
+                        .is_some_and(|ahead| ahead > JUMP_THRESHOLD_MS)
+                        .then_some(ClockJump::Forwards { by_ms })
+                }
+                other => other,
+            };
+            self.last_read = Some((read_at, now_ms));
+            let jump_entry = if let Some(jump) = jump {
                 tracing::warn!(?jump, index = a.index, "ledger clock jump");
-            }
+                let first = !matches!(jump, ClockJump::Backwards { .. }) || !behind;
+                behind = matches!(jump, ClockJump::Backwards { .. });
+                first.then(|| self.clock_jump_entry(jump, now_ms, a.timestamp_ms, previous_ts))
+            } else {
+                behind = false;
+                None
+            };
             let nodes: Vec<(u8, u64, [u8; 32])> = a
                 .nodes
                 .iter()
@@ -593,6 +633,26 @@ impl WriterTask {
                 },
             ))));
             appended.push((a, nodes, records));
+            // The log itself shows the jump: a `clock_jump` entry right after the entry that saw
+            // it, in the same batch.
+            match jump_entry {
+                Some(Ok(sealed)) => {
+                    let j = st.append(now_ms, &sealed.entry);
+                    let nodes = j
+                        .nodes
+                        .iter()
+                        .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
+                        .collect();
+                    let mut records = sealed.records;
+                    for r in &mut records {
+                        r.index = j.index;
+                    }
+                    last_ts = Some(j.timestamp_ms);
+                    appended.push((j, nodes, records));
+                }
+                Some(Err(e)) => tracing::error!(error = %e, "clock_jump entry not sealed"),
+                None => {}
+            }
         }
         let rows: Vec<LedgerAppendRows<'_>> = appended
             .iter()
@@ -620,8 +680,56 @@ impl WriterTask {
         .await;
         if committed.is_ok() {
             self.state = Some(st);
+            self.behind = behind;
         }
         committed
+    }
+
+    /// A `clock_jump` entry (operation code `clock.jump`): the clock read `observed_ms` where
+    /// the previous entry was stamped `previous_ms`; the entry that saw it was stamped
+    /// `stamped_ms` (timestamps never go backwards).
+    fn clock_jump_entry(
+        &self,
+        jump: ClockJump,
+        observed_ms: i64,
+        stamped_ms: i64,
+        previous_ms: Option<i64>,
+    ) -> Result<SealedLedgerEntry, AppError> {
+        let (direction, by_ms) = match jump {
+            ClockJump::Backwards { by_ms } => ("backwards", by_ms),
+            ClockJump::Forwards { by_ms } => ("forwards", by_ms),
+        };
+        let previous = previous_ms.map_or_else(String::new, |p| p.to_string());
+        let entry = NewLedgerEntry {
+            kind: EntryKind::CLOCK_JUMP,
+            actor: [0; 16],
+            record: AuditRecord {
+                account: "system".into(),
+                ip: String::new(),
+                occurred_at_ms: observed_ms,
+                operation_code: "clock.jump".into(),
+                conditions: format!(
+                    "direction={direction} by_ms={by_ms} observed_ms={observed_ms} \
+                     stamped_ms={stamped_ms} previous_ms={previous}"
+                ),
+                case_number: String::new(),
+                reason: format!(
+                    "系統時鐘{} {by_ms} 毫秒 / the system clock jumped {direction} by {by_ms} ms",
+                    if direction == "backwards" {
+                        "倒退"
+                    } else {
+                        "向前跳"
+                    }
+                ),
+            },
+            payload: None,
+            subject_index: None,
+        };
+        let mut rng = self
+            .rng
+            .lock()
+            .map_err(|_| AppError::Rule("帳本亂數產生器失效 / ledger RNG poisoned".into()))?;
+        SealedLedgerEntry::seal(&mut *rng, &self.kek, &entry)
     }
 
     /// Signs the committed tree (never in-flight state), stores the note and writes it for
