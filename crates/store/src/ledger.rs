@@ -2,7 +2,8 @@
 //! the head — the storage side of `custos_ledger` (docs/ledger.md, ADR 0103).
 //!
 //! This module stores bytes; it neither hashes nor signs. The writer (ADR 0103) computes rows with
-//! `custos_ledger::append::AppendState` and inserts them here, one savepoint per use case, inside
+//! `custos_ledger::append::AppendState` and inserts a whole batch here
+//! ([`Tx::ledger_append_batch_head`]) after its use cases ran, each in its own savepoint, inside
 //! one batch transaction.
 //!
 //! Invariants:
