@@ -347,81 +347,65 @@ impl Tx {
         if let Some(sql) = self.lazy.take_sql() {
             run_postgres_script(t, sql).await?;
         }
-        if !entries.is_empty() {
-            let mut idx = Vec::with_capacity(entries.len());
-            let mut ts = Vec::with_capacity(entries.len());
-            let mut leaf = Vec::with_capacity(entries.len());
-            let mut n_level = Vec::with_capacity(entries.len() * 2);
-            let mut n_idx = Vec::with_capacity(entries.len() * 2);
-            let mut n_hash = Vec::with_capacity(entries.len() * 2);
-            let mut r_idx = Vec::with_capacity(entries.len());
-            let mut r_tier = Vec::with_capacity(entries.len());
-            let mut r_salt = Vec::with_capacity(entries.len());
-            let mut r_key = Vec::with_capacity(entries.len());
-            let mut r_ct = Vec::with_capacity(entries.len());
-            let mut r_subject = Vec::with_capacity(entries.len());
-            for e in entries {
-                idx.push(int(e.index)?);
-                ts.push(e.timestamp_ms);
-                leaf.push(e.leaf);
-                for (level, i, hash) in e.nodes {
-                    n_level.push(i64::from(*level));
-                    n_idx.push(int(*i)?);
-                    n_hash.push(&hash[..]);
-                }
-                for r in e.records {
-                    r_idx.push(int(r.index)?);
-                    r_tier.push(r.tier.as_str());
-                    r_salt.push(r.salt.as_slice());
-                    r_key.push(r.wrapped_key.as_slice());
-                    r_ct.push(r.ciphertext.as_slice());
-                    r_subject.push(r.subject_index.as_deref());
-                }
+        let mut idx = Vec::with_capacity(entries.len());
+        let mut ts = Vec::with_capacity(entries.len());
+        let mut leaf = Vec::with_capacity(entries.len());
+        let mut n_level = Vec::with_capacity(entries.len() * 2);
+        let mut n_idx = Vec::with_capacity(entries.len() * 2);
+        let mut n_hash = Vec::with_capacity(entries.len() * 2);
+        let mut r_idx = Vec::with_capacity(entries.len());
+        let mut r_tier = Vec::with_capacity(entries.len());
+        let mut r_salt = Vec::with_capacity(entries.len());
+        let mut r_key = Vec::with_capacity(entries.len());
+        let mut r_ct = Vec::with_capacity(entries.len());
+        let mut r_subject = Vec::with_capacity(entries.len());
+        for e in entries {
+            idx.push(int(e.index)?);
+            ts.push(e.timestamp_ms);
+            leaf.push(e.leaf);
+            for (level, i, hash) in e.nodes {
+                n_level.push(i64::from(*level));
+                n_idx.push(int(*i)?);
+                n_hash.push(&hash[..]);
             }
-            sqlx::query(
-                "INSERT INTO ledger_leaves (idx, ts_ms, leaf) \
-                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])",
-            )
-            .bind(idx)
-            .bind(ts)
-            .bind(leaf)
-            .execute(&mut **t)
-            .await?;
-            if !n_idx.is_empty() {
-                sqlx::query(
-                    "INSERT INTO ledger_nodes (level, idx, hash) \
-                     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])",
-                )
-                .bind(n_level)
-                .bind(n_idx)
-                .bind(n_hash)
-                .execute(&mut **t)
-                .await?;
-            }
-            if !r_idx.is_empty() {
-                sqlx::query(
-                    "INSERT INTO ledger_records \
-                     (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
-                     SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BYTEA[], $4::BYTEA[], \
-                     $5::BYTEA[], $6::BYTEA[])",
-                )
-                .bind(r_idx)
-                .bind(r_tier)
-                .bind(r_salt)
-                .bind(r_key)
-                .bind(r_ct)
-                .bind(r_subject)
-                .execute(&mut **t)
-                .await?;
+            for r in e.records {
+                r_idx.push(int(r.index)?);
+                r_tier.push(r.tier.as_str());
+                r_salt.push(r.salt.as_slice());
+                r_key.push(r.wrapped_key.as_slice());
+                r_ct.push(r.ciphertext.as_slice());
+                r_subject.push(r.subject_index.as_deref());
             }
         }
-        if let Some(h) = head {
-            sqlx::query("UPDATE ledger_head SET size = $1, last_ts_ms = $2 WHERE id = 1")
-                .bind(int(h.size)?)
-                .bind(h.last_ts_ms)
-                .execute(&mut **t)
-                .await?;
-        }
+        // One statement, one round trip: data-modifying CTEs; the foreign keys of the records
+        // are checked at its end, when the leaves are in.
+        sqlx::query(
+            "WITH l AS (INSERT INTO ledger_leaves (idx, ts_ms, leaf) \
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])), \
+             n AS (INSERT INTO ledger_nodes (level, idx, hash) \
+                 SELECT * FROM UNNEST($4::BIGINT[], $5::BIGINT[], $6::BYTEA[])), \
+             h AS (UPDATE ledger_head SET size = $13, last_ts_ms = $14 WHERE id = 1 AND $15) \
+             INSERT INTO ledger_records (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                 SELECT * FROM UNNEST($7::BIGINT[], $8::TEXT[], $9::BYTEA[], $10::BYTEA[], \
+                 $11::BYTEA[], $12::BYTEA[])",
+        )
+        .bind(idx)
+        .bind(ts)
+        .bind(leaf)
+        .bind(n_level)
+        .bind(n_idx)
+        .bind(n_hash)
+        .bind(r_idx)
+        .bind(r_tier)
+        .bind(r_salt)
+        .bind(r_key)
+        .bind(r_ct)
+        .bind(r_subject)
+        .bind(head.map_or(Ok(0), |h| int(h.size))?)
+        .bind(head.and_then(|h| h.last_ts_ms))
+        .bind(head.is_some())
+        .execute(&mut **t)
+        .await?;
         Ok(())
     }
 
