@@ -3,8 +3,9 @@
 //! case per append. The official figures come from `custos bench ledger`; this example builds
 //! without the binary's heavy dependencies.
 //!
-//! `cargo run --release -p custos-app --example writer_bench -- [URL] [SECS] [LEVELS]`
-//! (URL defaults to a SQLite file in the temp directory; LEVELS like `1,8,64,512`).
+//! `cargo run --release -p custos-app --example writer_bench -- [URL] [SECS] [LEVELS] [stmt]`
+//! (URL defaults to a SQLite file in the temp directory; LEVELS like `1,8,64,512`; with `stmt`
+//! each use case runs one statement — a read of the ledger head — so its savepoint is opened).
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
@@ -66,7 +67,7 @@ fn prepare(raw: bool, rng: &mut ChaCha20Rng, kek: &SecretKey, t: usize) -> Seale
     }
 }
 
-async fn level(db: &Database, raw: bool, appenders: usize, secs: f64) -> f64 {
+async fn level(db: &Database, raw: bool, appenders: usize, secs: f64, stmt: bool) -> f64 {
     let keys = LedgerKeys {
         signer: Arc::new(NoteSigner::from_seed("custos.bench/ledger", &[1; 32]).unwrap()),
         kek: Arc::new(SecretKey([7; 32])),
@@ -95,8 +96,13 @@ async fn level(db: &Database, raw: bool, appenders: usize, secs: f64) -> f64 {
             while Instant::now() < deadline {
                 let sealed = prepare(raw, &mut rng, &kek, t);
                 writer
-                    .submit_sealed(sealed, |_tx: &mut Tx| -> TxFuture<'_, ()> {
-                        Box::pin(async { Ok(()) })
+                    .submit_sealed(sealed, move |tx: &mut Tx| -> TxFuture<'_, ()> {
+                        Box::pin(async move {
+                            if stmt {
+                                tx.ledger_head().await?;
+                            }
+                            Ok(())
+                        })
                     })
                     .await
                     .unwrap();
@@ -138,12 +144,13 @@ fn main() {
             .unwrap();
         db.migrate().await.unwrap();
         println!("appenders  ledger_per_s  raw_per_s  ratio (best of 2 alternating runs)");
-        level(&db, false, 8, 0.5).await;
+        let stmt = args.get(3).is_some_and(|a| a == "stmt");
+        level(&db, false, 8, 0.5, stmt).await;
         for n in levels {
             let (mut full, mut raw) = (0.0f64, 0.0f64);
             for _ in 0..2 {
-                full = full.max(level(&db, false, n, secs).await);
-                raw = raw.max(level(&db, true, n, secs).await);
+                full = full.max(level(&db, false, n, secs, stmt).await);
+                raw = raw.max(level(&db, true, n, secs, stmt).await);
             }
             println!("{n:>9}  {full:>12.0}  {raw:>9.0}  {:>5.2}", full / raw);
         }
