@@ -790,6 +790,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn lazy_savepoints_undo_only_the_failed_use_case() {
+        let (_dir, db) = sqlite().await;
+        let mut tx = db.begin().await.unwrap();
+        // No statement: nothing to open, keep or undo.
+        tx.mark_savepoint("uc").unwrap();
+        tx.end_savepoint("uc", false).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.ledger_insert_key("a+00000000+AA", 1).await.unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        assert!(
+            tx.mark_savepoint("uc").is_err(),
+            "one lazy savepoint at a time"
+        );
+        tx.ledger_insert_key("b+00000000+AA", 2).await.unwrap();
+        tx.end_savepoint("uc", false).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.ledger_insert_key("c+00000000+AA", 3).await.unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        assert!(tx.end_savepoint("uc", true).await.is_err(), "not marked");
+        // The deferred RELEASE goes in front of the batch insert.
+        tx.ledger_append_batch_head(
+            &[],
+            Some(LedgerHead {
+                size: 0,
+                last_ts_ms: Some(3),
+            }),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            db.ledger_keys().await.unwrap(),
+            ["a+00000000+AA", "c+00000000+AA"]
+        );
+    }
+
+    #[tokio::test]
     async fn a_batch_insert_stores_the_same_rows_as_single_inserts() {
         let (_dir, db) = sqlite().await;
         let leaves: Vec<Vec<u8>> = (0..3u8).map(leaf).collect();
