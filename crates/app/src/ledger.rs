@@ -7,6 +7,18 @@
 //! transaction, runs each use case inside its own savepoint, appends the entries of those that
 //! succeeded, and commits. Only after `COMMIT` returns does any use case get its reply.
 //!
+//! Cost per use case (ADR 0103): its savepoint is opened lazily, just before its first
+//! statement and together with the previous use case's `RELEASE`, in one round trip
+//! ([`Tx::mark_savepoint`]); a use case that runs no statement costs none. The batch's leaves,
+//! nodes, record tiers and head go to the database in one round trip on SQLite (three fixed
+//! `UNNEST` inserts on PostgreSQL). After a batch of several jobs the writer yields to the tasks
+//! it just answered, so their next jobs join the next batch instead of a batch of one; it never
+//! waits when idle.
+//!
+//! A clock jump reported by `AppendState` (the clock read earlier than the newest entry, or ran
+//! more than a day ahead of the monotonic time that passed) is written as a `clock_jump` entry
+//! (operation code `clock.jump`) right after the entry that saw it, in the same batch.
+//!
 //! Invariants:
 //! - a use case returns `Ok` only once its domain change and its ledger entry are durable together;
 //!   a use case that fails is rolled back to its savepoint and alone gets the error;
@@ -29,7 +41,7 @@ use custos_ledger::append::{AppendState, PreparedEntry};
 use custos_ledger::checkpoint::Checkpoint;
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::note::NoteSigner;
-use custos_ledger::record::{AuditRecord, SealedTier, SecretKey, Tier};
+use custos_ledger::record::{AuditRecord, ClockJump, SealedTier, SecretKey, Tier};
 use custos_ledger::tree::{NodeId, NodeStore, TreeError, perfect_subtrees};
 use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTier};
 use custos_store::{Database, StoreError, Tx};
@@ -53,6 +65,9 @@ type Outcomes = Vec<Option<Reply>>;
 
 /// Clock jumps larger than this are stamped monotonically and flagged (one day).
 const JUMP_THRESHOLD_MS: i64 = 86_400_000;
+
+/// Most yields the writer makes to let just-answered use cases queue their next jobs.
+const YIELDS: usize = 8;
 
 /// The default log origin (the checkpoint key name).
 pub const DEFAULT_ORIGIN: &str = "custos.local/ledger";
@@ -340,11 +355,16 @@ impl LedgerWriter {
         settings: WriterSettings,
     ) -> Self {
         let (tx, rx) = mpsc::channel(settings.queue.max(1));
+        let rng = Arc::new(Mutex::new(ChaCha20Rng::from_seed(rng_seed)));
         let task = tokio::spawn(
             WriterTask {
                 db,
                 clock,
                 signer: keys.signer.clone(),
+                kek: keys.kek.clone(),
+                rng: rng.clone(),
+                behind: false,
+                last_read: None,
                 witness_dir,
                 settings,
                 state: None,
@@ -354,7 +374,7 @@ impl LedgerWriter {
         Self {
             tx,
             keys,
-            rng: Arc::new(Mutex::new(ChaCha20Rng::from_seed(rng_seed))),
+            rng,
             task: Arc::new(Mutex::new(Some(task))),
         }
     }
@@ -458,6 +478,16 @@ struct WriterTask {
     db: Database,
     clock: Arc<dyn Clock>,
     signer: Arc<NoteSigner>,
+    /// Seals the writer's own entries (`clock_jump`).
+    kek: Arc<SecretKey>,
+    rng: Arc<Mutex<ChaCha20Rng>>,
+    /// The committed entries stand on a clock that went backwards (their timestamps are held at
+    /// the newest one until it catches up): recorded once, not for every entry meanwhile.
+    behind: bool,
+    /// When this task last read the clock, by the monotonic clock, and what the clock said: a
+    /// forward jump is only a jump if the clock ran ahead of the time that really passed (a
+    /// weekend without entries is not one).
+    last_read: Option<(std::time::Instant, i64)>,
     witness_dir: Option<PathBuf>,
     settings: WriterSettings,
     /// The committed right edge, if known.
@@ -470,7 +500,25 @@ impl WriterTask {
         let mut batch = Vec::with_capacity(max);
         let mut pending_checkpoints = Vec::new();
         let mut stopping = false;
+        // Size of the previous batch: its use cases were just answered and will soon queue
+        // their next jobs.
+        let mut previous = 0usize;
         while let Some(first) = rx.recv().await {
+            // Never waits when idle: only after a batch of several jobs, and only by yielding to
+            // the tasks already runnable (those just answered), as long as the queue still grows.
+            if previous > 1 {
+                let target = previous.min(max);
+                for _ in 0..YIELDS {
+                    let queued = rx.len() + 1;
+                    if queued >= target {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                    if rx.len() + 1 == queued {
+                        break;
+                    }
+                }
+            }
             let mut next = Some(first);
             while let Some(msg) = next.take() {
                 match msg {
@@ -482,6 +530,7 @@ impl WriterTask {
                     next = rx.try_recv().ok();
                 }
             }
+            previous = batch.len();
             if !batch.is_empty() {
                 self.commit_batch(&mut batch).await;
             }
@@ -530,18 +579,20 @@ impl WriterTask {
         let raw = self.settings.raw_baseline;
         let mut appended = Vec::with_capacity(batch.len());
         let mut last_ts = head.last_ts_ms;
+        let mut behind = self.behind;
         for job in batch.iter_mut() {
             let value = match job.work.take() {
                 Some(work) => {
-                    tx.savepoint("uc").await?;
+                    // Opened lazily before the use case's first statement, together with the
+                    // previous use case's RELEASE (one round trip; none if it runs no statement).
+                    tx.mark_savepoint("uc")?;
                     match work(&mut tx).await {
                         Ok(v) => {
-                            tx.release_savepoint("uc").await?;
+                            tx.end_savepoint("uc", true).await?;
                             Some(v)
                         }
                         Err(e) => {
-                            tx.rollback_to_savepoint("uc").await?;
-                            tx.release_savepoint("uc").await?;
+                            tx.end_savepoint("uc", false).await?;
                             outcomes.push(Some(Err(e)));
                             continue;
                         }
@@ -549,24 +600,43 @@ impl WriterTask {
                 }
                 None => None,
             };
-            let a = st.append(self.clock.now().timestamp_millis(), &job.sealed.entry);
-            if let Some(jump) = &a.jump {
+            let now_ms = self.clock.now().timestamp_millis();
+            let read_at = std::time::Instant::now();
+            let previous_ts = last_ts;
+            let a = st.append(now_ms, &job.sealed.entry);
+            let jump = match a.jump {
+                Some(ClockJump::Forwards { by_ms }) => {
+                    let elapsed = self.last_read.map(|(at, wall)| {
+                        let real = i64::try_from(read_at.duration_since(at).as_millis())
+                            .unwrap_or(i64::MAX);
+                        (now_ms - wall).saturating_sub(real)
+                    });
+                    // Without an earlier reading (after a restart) a long gap is downtime.
+                    elapsed
+                        .is_some_and(|ahead| ahead > JUMP_THRESHOLD_MS)
+                        .then_some(ClockJump::Forwards { by_ms })
+                }
+                other => other,
+            };
+            self.last_read = Some((read_at, now_ms));
+            let jump_entry = if let Some(jump) = jump {
                 tracing::warn!(?jump, index = a.index, "ledger clock jump");
-            }
+                let first = !matches!(jump, ClockJump::Backwards { .. }) || !behind;
+                behind = matches!(jump, ClockJump::Backwards { .. });
+                first.then(|| self.clock_jump_entry(jump, now_ms, a.timestamp_ms, previous_ts))
+            } else {
+                behind = false;
+                None
+            };
             let nodes: Vec<(u8, u64, [u8; 32])> = a
                 .nodes
                 .iter()
                 .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
                 .collect();
-            let records: Vec<LedgerRecordRow> = job
-                .sealed
-                .records
-                .iter()
-                .map(|r| LedgerRecordRow {
-                    index: a.index,
-                    ..r.clone()
-                })
-                .collect();
+            let mut records = std::mem::take(&mut job.sealed.records);
+            for r in &mut records {
+                r.index = a.index;
+            }
             last_ts = Some(a.timestamp_ms);
             outcomes.push(Some(Ok((
                 value,
@@ -576,6 +646,26 @@ impl WriterTask {
                 },
             ))));
             appended.push((a, nodes, records));
+            // The log itself shows the jump: a `clock_jump` entry right after the entry that saw
+            // it, in the same batch.
+            match jump_entry {
+                Some(Ok(sealed)) => {
+                    let j = st.append(now_ms, &sealed.entry);
+                    let nodes = j
+                        .nodes
+                        .iter()
+                        .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
+                        .collect();
+                    let mut records = sealed.records;
+                    for r in &mut records {
+                        r.index = j.index;
+                    }
+                    last_ts = Some(j.timestamp_ms);
+                    appended.push((j, nodes, records));
+                }
+                Some(Err(e)) => tracing::error!(error = %e, "clock_jump entry not sealed"),
+                None => {}
+            }
         }
         let rows: Vec<LedgerAppendRows<'_>> = appended
             .iter()
@@ -589,11 +679,13 @@ impl WriterTask {
             .collect();
         let committed = async {
             if !rows.is_empty() {
-                tx.ledger_append_batch(&rows).await?;
-                tx.ledger_set_head(LedgerHead {
-                    size: st.size(),
-                    last_ts_ms: last_ts,
-                })
+                tx.ledger_append_batch_head(
+                    &rows,
+                    Some(LedgerHead {
+                        size: st.size(),
+                        last_ts_ms: last_ts,
+                    }),
+                )
                 .await?;
             }
             tx.commit().await
@@ -601,8 +693,56 @@ impl WriterTask {
         .await;
         if committed.is_ok() {
             self.state = Some(st);
+            self.behind = behind;
         }
         committed
+    }
+
+    /// A `clock_jump` entry (operation code `clock.jump`): the clock read `observed_ms` where
+    /// the previous entry was stamped `previous_ms`; the entry that saw it was stamped
+    /// `stamped_ms` (timestamps never go backwards).
+    fn clock_jump_entry(
+        &self,
+        jump: ClockJump,
+        observed_ms: i64,
+        stamped_ms: i64,
+        previous_ms: Option<i64>,
+    ) -> Result<SealedLedgerEntry, AppError> {
+        let (direction, by_ms) = match jump {
+            ClockJump::Backwards { by_ms } => ("backwards", by_ms),
+            ClockJump::Forwards { by_ms } => ("forwards", by_ms),
+        };
+        let previous = previous_ms.map_or_else(String::new, |p| p.to_string());
+        let entry = NewLedgerEntry {
+            kind: EntryKind::CLOCK_JUMP,
+            actor: [0; 16],
+            record: AuditRecord {
+                account: "system".into(),
+                ip: String::new(),
+                occurred_at_ms: observed_ms,
+                operation_code: "clock.jump".into(),
+                conditions: format!(
+                    "direction={direction} by_ms={by_ms} observed_ms={observed_ms} \
+                     stamped_ms={stamped_ms} previous_ms={previous}"
+                ),
+                case_number: String::new(),
+                reason: format!(
+                    "系統時鐘{} {by_ms} 毫秒 / the system clock jumped {direction} by {by_ms} ms",
+                    if direction == "backwards" {
+                        "倒退"
+                    } else {
+                        "向前跳"
+                    }
+                ),
+            },
+            payload: None,
+            subject_index: None,
+        };
+        let mut rng = self
+            .rng
+            .lock()
+            .map_err(|_| AppError::Rule("帳本亂數產生器失效 / ledger RNG poisoned".into()))?;
+        SealedLedgerEntry::seal(&mut *rng, &self.kek, &entry)
     }
 
     /// Signs the committed tree (never in-flight state), stores the note and writes it for

@@ -234,3 +234,236 @@ async fn a_restarted_writer_continues_the_same_tree() {
             .is_err()
     );
 }
+
+fn fails_after_insert(
+    row: NewInstitution,
+) -> impl for<'t> FnOnce(&'t mut Tx) -> TxFuture<'t, ()> + Send {
+    move |tx: &mut Tx| -> TxFuture<'_, ()> {
+        Box::pin(async move {
+            tx.insert_institution(&row).await?;
+            Err(AppError::Rule("refused".into()))
+        })
+    }
+}
+
+fn empty(_tx: &mut Tx) -> TxFuture<'_, ()> {
+    Box::pin(async { Ok(()) })
+}
+
+fn refuse(_tx: &mut Tx) -> TxFuture<'_, ()> {
+    Box::pin(async { Err(AppError::Rule("refused".into())) })
+}
+
+/// One batch mixing use cases that write, write nothing, fail with and without statements, and
+/// entries without a domain change: each failure is undone alone, indices stay contiguous, the
+/// tree verifies — on SQLite and PostgreSQL (ADR 0103: savepoints opened lazily).
+#[allow(
+    clippy::many_single_char_names,
+    reason = "one name per job of the batch"
+)]
+async fn mixed_batch(db: TestDb) {
+    let clock = Arc::new(FakeClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap(),
+    ));
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, _) = LedgerKeys::load_or_create(dir.path(), "custos.test/ledger", &mut rng).unwrap();
+    let w = LedgerWriter::start(
+        db.db().clone(),
+        clock,
+        keys.clone(),
+        [5; 32],
+        None,
+        WriterSettings::default(),
+    );
+    let sealed = w.seal(&entry("plain")).unwrap();
+    let (a, b, c, d, e, f, g, h) = tokio::join!(
+        w.submit(entry("a"), insert(institution(1, "0040000"))),
+        w.submit(entry("b"), empty),
+        w.submit(entry("c"), fails_after_insert(institution(2, "0050000"))),
+        w.submit(entry("d"), refuse),
+        w.append(sealed),
+        w.submit(entry("f"), fails_after_insert(institution(3, "0060000"))),
+        w.submit(entry("g"), insert(institution(4, "0070000"))),
+        w.submit(entry("h"), empty),
+    );
+    assert!(c.is_err() && d.is_err() && f.is_err());
+    let indices = [
+        a.unwrap().1.index,
+        b.unwrap().1.index,
+        e.unwrap().index,
+        g.unwrap().1.index,
+        h.unwrap().1.index,
+    ];
+    assert_eq!(indices, [0, 1, 2, 3, 4]);
+    let codes: Vec<String> = db
+        .list_institutions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.code.to_string())
+        .collect();
+    assert_eq!(codes, ["0040000", "0070000"]);
+    let leaves = db.ledger_leaves(0, 100).await.unwrap();
+    assert_eq!(leaves.len(), 5);
+    let mut range = CompactRange::new();
+    for (_, bytes) in &leaves {
+        range.push(leaf_hash(bytes));
+    }
+    let cp = w.checkpoint().await.unwrap();
+    let verifier = NoteVerifier::parse(&keys.signer.verifier().to_string()).unwrap();
+    let (cp, _) = Checkpoint::open(&cp.note, &[verifier], None).unwrap();
+    assert_eq!((cp.size, cp.root), (5, range.root()));
+    w.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_mixed_batch_isolates_each_use_case_on_sqlite() {
+    mixed_batch(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_mixed_batch_isolates_each_use_case_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        mixed_batch(db).await;
+    }
+}
+
+/// Reads the whole ledger of `db` back as a bundle (records opened with `kek`) and verifies it.
+async fn verify_db(db: &custos_store::Database, kek: &custos_ledger::record::SecretKey) -> usize {
+    use custos_ledger::bundle::{
+        BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, VerifyOptions, verify,
+    };
+    use custos_store::ledger::LedgerTier;
+    let leaves = db.ledger_leaves(0, 10_000).await.unwrap();
+    let mut nodes = Vec::new();
+    for level in 0..64u8 {
+        let bytes = db.ledger_node_level(level).await.unwrap();
+        if bytes.is_empty() {
+            break;
+        }
+        nodes.push(Bytes(bytes));
+    }
+    let records = db
+        .ledger_records(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let tier = match r.tier {
+                LedgerTier::Fields => Tier::Fields,
+                LedgerTier::Payload => Tier::Payload,
+            };
+            let sealed = SealedTier {
+                tier,
+                salt: r.salt.as_slice().try_into().unwrap(),
+                wrapped_key: r.wrapped_key,
+                ciphertext: r.ciphertext,
+            };
+            BundleRecord {
+                index: r.index,
+                tier,
+                salt: Bytes(r.salt),
+                canonical: Bytes(sealed.decrypt(kek).unwrap()),
+            }
+        })
+        .collect();
+    let bundle = Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        origin: "custos.test/ledger".into(),
+        public_keys: db.ledger_keys().await.unwrap(),
+        leaves: leaves.into_iter().map(|(_, l)| Bytes(l)).collect(),
+        nodes,
+        records,
+        tombstones: Vec::new(),
+        checkpoints: db
+            .ledger_checkpoints()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
+        records_withheld: false,
+    };
+    let report = verify(&bundle, &VerifyOptions::default()).unwrap();
+    assert!(report.intact(), "{:?}", report.first_bad());
+    bundle.leaves.len()
+}
+
+#[tokio::test]
+async fn a_clock_jump_is_written_to_the_log_and_timestamps_stay_monotonic() {
+    let db = TestDb::sqlite().await;
+    let start = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap();
+    let clock = Arc::new(FakeClock::new(start));
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let (keys, _) = LedgerKeys::load_or_create(dir.path(), "custos.test/ledger", &mut rng).unwrap();
+    keys.register(db.db(), clock.as_ref()).await.unwrap();
+    let w = LedgerWriter::start(
+        db.db().clone(),
+        clock.clone(),
+        keys.clone(),
+        [6; 32],
+        None,
+        WriterSettings::default(),
+    );
+    let append = |reason: &str| w.append(w.seal(&entry(reason)).unwrap());
+    assert_eq!(append("0").await.unwrap().index, 0);
+    // Two days back: the entry keeps the newest timestamp and a clock_jump entry follows it.
+    clock.set(start - chrono::Duration::days(2));
+    let r = append("1").await.unwrap();
+    assert_eq!((r.index, r.timestamp_ms), (1, start.timestamp_millis()));
+    // Still behind: no second clock_jump entry for the same jump.
+    clock.advance(chrono::Duration::hours(1));
+    assert_eq!(append("3").await.unwrap().index, 3);
+    // Five days forward from the newest entry: flagged too.
+    clock.set(start + chrono::Duration::days(5));
+    assert_eq!(append("4").await.unwrap().index, 4);
+    clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(append("6").await.unwrap().index, 6);
+    w.checkpoint().await.unwrap();
+    w.shutdown().await;
+
+    let leaves: Vec<Leaf> = db
+        .ledger_leaves(0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, b)| Leaf::decode(b).unwrap())
+        .collect();
+    let kinds: Vec<EntryKind> = leaves.iter().map(|l| l.kind).collect();
+    let jump = EntryKind::CLOCK_JUMP;
+    let p = EntryKind::PROFILE_CHANGE;
+    assert_eq!(kinds, [p, p, jump, p, p, jump, p]);
+    let ts: Vec<i64> = leaves.iter().map(|l| l.timestamp_ms).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "monotonic: {ts:?}");
+    let records = db.ledger_records(0, 100).await.unwrap();
+    let fields = |i: u64| {
+        let r = records
+            .iter()
+            .find(|r| r.index == i && r.tier == custos_store::ledger::LedgerTier::Fields)
+            .unwrap();
+        let sealed = SealedTier {
+            tier: Tier::Fields,
+            salt: r.salt.as_slice().try_into().unwrap(),
+            wrapped_key: r.wrapped_key.clone(),
+            ciphertext: r.ciphertext.clone(),
+        };
+        AuditRecord::from_canonical_bytes(&sealed.decrypt(&keys.kek).unwrap()).unwrap()
+    };
+    let back = fields(2);
+    assert_eq!(back.operation_code, "clock.jump");
+    assert!(
+        back.conditions
+            .starts_with("direction=backwards by_ms=172800000 "),
+        "{}",
+        back.conditions
+    );
+    let forward = fields(5);
+    assert!(
+        forward.conditions.contains("direction=forwards"),
+        "{}",
+        forward.conditions
+    );
+    assert_eq!(verify_db(db.db(), &keys.kek).await, 7);
+}

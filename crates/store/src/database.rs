@@ -307,7 +307,10 @@ impl Database {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            lazy: LazySavepoint::default(),
+        })
     }
 
     /// Starts a read transaction: a consistent snapshot that does not take SQLite's write lock.
@@ -316,25 +319,89 @@ impl Database {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            lazy: LazySavepoint::default(),
+        })
     }
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, once per backend: the same SQL
 /// text (with `$1` placeholders, which SQLite also understands) is type-checked for both drivers.
+///
+/// A savepoint marked lazily ([`Tx::mark_savepoint`]) is opened first, in its own round trip.
 macro_rules! with_conn {
     ($tx:expr, $conn:ident => $body:expr) => {
         match &mut $tx.inner {
             $crate::database::TxInner::Sqlite(t) => {
                 let $conn: &mut sqlx::SqliteConnection = &mut **t;
+                if let Some(sql) = $tx.lazy.take_sql() {
+                    $crate::database::run_sqlite_script($conn, sql).await?;
+                }
                 $body
             }
             $crate::database::TxInner::Postgres(t) => {
                 let $conn: &mut sqlx::PgConnection = &mut **t;
+                if let Some(sql) = $tx.lazy.take_sql() {
+                    $crate::database::run_postgres_script($conn, sql).await?;
+                }
                 $body
             }
         }
     };
+}
+
+/// Runs a few statements without parameters (savepoint commands) in one round trip; SQLite runs
+/// every statement of a prepared, cached multi-statement query.
+pub(crate) async fn run_sqlite_script(
+    conn: &mut sqlx::SqliteConnection,
+    sql: String,
+) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(conn).await?;
+    Ok(())
+}
+
+/// Runs a few statements without parameters in one round trip (PostgreSQL prepares one statement
+/// at a time; the simple query protocol runs them all).
+pub(crate) async fn run_postgres_script(
+    conn: &mut sqlx::PgConnection,
+    sql: String,
+) -> Result<(), StoreError> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Savepoint commands deferred until the transaction's next statement (ADR 0103): a use case
+/// that runs no statement needs neither its savepoint nor a round trip for it.
+#[derive(Debug, Default)]
+pub(crate) struct LazySavepoint {
+    /// An open savepoint whose `RELEASE` waits for the next statement.
+    release: Option<String>,
+    /// A marked savepoint, opened before the next statement.
+    mark: Option<String>,
+    /// The marked savepoint after it was opened.
+    opened: Option<String>,
+}
+
+impl LazySavepoint {
+    /// The deferred commands to run before the next statement, if any; afterwards the marked
+    /// savepoint counts as opened.
+    pub(crate) fn take_sql(&mut self) -> Option<String> {
+        let release = self.release.take();
+        let mark = self.mark.take();
+        let sql = match (&release, &mark) {
+            (None, None) => return None,
+            (Some(r), None) => format!("RELEASE SAVEPOINT {r}"),
+            (None, Some(m)) => format!("SAVEPOINT {m}"),
+            (Some(r), Some(m)) => format!("RELEASE SAVEPOINT {r}; SAVEPOINT {m}"),
+        };
+        if mark.is_some() {
+            self.opened = mark;
+        }
+        Some(sql)
+    }
 }
 pub(crate) use with_conn;
 
@@ -355,6 +422,7 @@ pub struct SchemaColumn {
 #[derive(Debug)]
 pub struct Tx {
     pub(crate) inner: TxInner,
+    pub(crate) lazy: LazySavepoint,
 }
 
 #[derive(Debug)]
@@ -408,24 +476,73 @@ impl Tx {
             .await
     }
 
-    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
-        let valid = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.len() <= 63
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+    /// Marks savepoint `name` lazily (the group-commit writer's savepoint per use case, ADR 0103):
+    /// it is opened just before the transaction's next statement — together with the deferred
+    /// `RELEASE` of the previous use case's savepoint, in one round trip — so a use case that runs
+    /// no statement costs none. End it with [`Tx::end_savepoint`]. The eager [`Tx::savepoint`] and
+    /// its companions may be used inside it.
+    pub fn mark_savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+        check_savepoint_name(name)?;
+        if self.lazy.mark.is_some() || self.lazy.opened.is_some() {
+            return Err(StoreError::InvalidData(
+                "上一個保存點尚未結束 / the previous lazy savepoint was not ended".into(),
+            ));
+        }
+        self.lazy.mark = Some(name.to_owned());
+        Ok(())
+    }
+
+    /// Ends the savepoint marked by [`Tx::mark_savepoint`]: with `keep` its changes stay (its
+    /// `RELEASE` is deferred to the next statement — `COMMIT` releases it too); without, everything
+    /// since it is undone at once (`ROLLBACK TO`, `RELEASE`). If no statement ran since the mark,
+    /// there is nothing to keep or undo and nothing is sent.
+    pub async fn end_savepoint(&mut self, name: &str, keep: bool) -> Result<(), StoreError> {
+        if self.lazy.mark.as_deref() == Some(name) {
+            self.lazy.mark = None;
+            return Ok(());
+        }
+        if self.lazy.opened.as_deref() != Some(name) {
             return Err(StoreError::InvalidData(format!(
-                "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
+                "保存點 {name:?} 未標記 / savepoint {name:?} was not marked"
             )));
         }
+        self.lazy.opened = None;
+        if keep {
+            self.lazy.release = Some(name.to_owned());
+            return Ok(());
+        }
+        // The name was checked by `mark_savepoint` to be a plain identifier.
+        let sql = format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}");
+        match &mut self.inner {
+            TxInner::Sqlite(t) => run_sqlite_script(t, sql).await,
+            TxInner::Postgres(t) => run_postgres_script(t, sql).await,
+        }
+    }
+
+    async fn savepoint_statement(&mut self, verb: &str, name: &str) -> Result<(), StoreError> {
+        check_savepoint_name(name)?;
         // The name was checked above to be a plain identifier.
         let sql = format!("{verb} {name}");
         with_conn!(self, conn => {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
         });
         Ok(())
+    }
+}
+
+fn check_savepoint_name(name: &str) -> Result<(), StoreError> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidData(format!(
+            "保存點名稱無效：{name:?} / invalid savepoint name: {name:?}"
+        )))
     }
 }
 

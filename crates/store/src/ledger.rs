@@ -2,7 +2,8 @@
 //! the head — the storage side of `custos_ledger` (docs/ledger.md, ADR 0103).
 //!
 //! This module stores bytes; it neither hashes nor signs. The writer (ADR 0103) computes rows with
-//! `custos_ledger::append::AppendState` and inserts them here, one savepoint per use case, inside
+//! `custos_ledger::append::AppendState` and inserts a whole batch here
+//! ([`Tx::ledger_append_batch_head`]) after its use cases ran, each in its own savepoint, inside
 //! one batch transaction.
 //!
 //! Invariants:
@@ -15,7 +16,7 @@
 
 use sqlx::Row;
 
-use crate::database::{Backend, Tx, TxInner, database_methods, with_conn};
+use crate::database::{Backend, Tx, TxInner, database_methods, run_postgres_script, with_conn};
 use crate::error::StoreError;
 
 /// The committed size of the ledger and its newest entry's timestamp.
@@ -111,25 +112,22 @@ fn uint(row_value: i64, col: &str) -> Result<u64, StoreError> {
     u64::try_from(row_value).map_err(|_| StoreError::Corrupt(format!("column {col}: negative")))
 }
 
-/// `prefix` followed by `rows` groups of `cols` numbered placeholders: `($1, $2), ($3, $4)`.
-fn values_sql(prefix: &str, cols: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(prefix.len() + rows * cols * 6);
-    sql.push_str(prefix);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(r * cols + c + 1).to_string());
-        }
-        sql.push(')');
+/// Appends `stmt` to a multi-statement script.
+fn statement(sql: &mut String, stmt: &str) {
+    if !sql.is_empty() {
+        sql.push_str("; ");
     }
-    sql
+    sql.push_str(stmt);
+}
+
+/// Adds one SQLite argument.
+fn bind<'q, T>(args: &mut sqlx::sqlite::SqliteArguments, value: T) -> Result<(), StoreError>
+where
+    T: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + 'q,
+{
+    use sqlx::Arguments as _;
+    args.add(value)
+        .map_err(|e| StoreError::InvalidData(e.to_string()))
 }
 
 impl Tx {
@@ -138,6 +136,9 @@ impl Tx {
     /// transactions already are snapshots.
     pub async fn ledger_snapshot(&mut self) -> Result<(), StoreError> {
         if let TxInner::Postgres(t) = &mut self.inner {
+            if let Some(sql) = self.lazy.take_sql() {
+                run_postgres_script(t, sql).await?;
+            }
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut **t)
                 .await?;
@@ -219,74 +220,192 @@ impl Tx {
         Ok(())
     }
 
-    /// Inserts the leaf, node and record rows of many entries with a few multi-row statements —
-    /// the group-commit writer's path after each use case's savepoint was released.
+    /// Inserts the leaf, node and record rows of many entries — the group-commit writer's path
+    /// after each use case's savepoint was released. See [`Tx::ledger_append_batch_head`].
     pub async fn ledger_append_batch(
         &mut self,
         entries: &[LedgerAppendRows<'_>],
     ) -> Result<(), StoreError> {
-        // Rows per statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-        const CHUNK: usize = 1000;
-        let mut leaves = Vec::with_capacity(entries.len());
-        let mut nodes = Vec::with_capacity(entries.len() * 2);
-        let mut records = Vec::with_capacity(entries.len());
+        self.ledger_append_batch_head(entries, None).await
+    }
+
+    /// Inserts the rows of many entries and, with `head`, moves the head forward, in as few round
+    /// trips as the backend allows: on SQLite one multi-statement query per chunk of entries with
+    /// anonymous `?` parameters (sqlx resolves named `$N` parameters one by one, which is
+    /// quadratic in their number); on PostgreSQL one fixed `INSERT … SELECT FROM UNNEST(arrays)`
+    /// per table, so the prepared statements are reused whatever the batch size.
+    pub async fn ledger_append_batch_head(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        match self.backend() {
+            Backend::Sqlite => self.append_batch_sqlite(entries, head).await,
+            Backend::Postgres => self.append_batch_postgres(entries, head).await,
+        }
+    }
+
+    async fn append_batch_sqlite(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        // Entries per query: each brings 3 + 3 per node + 6 per record tier parameters; 512
+        // consecutive entries finish fewer than 2·512 + 64 nodes, so a query stays near 11,000
+        // parameters, below SQLite's 32,766.
+        const CHUNK: usize = 512;
+        let TxInner::Sqlite(t) = &mut self.inner else {
+            return Err(StoreError::Config("not SQLite".into()));
+        };
+        // A deferred savepoint command (the last use case's RELEASE) goes in the same round trip.
+        let mut deferred = self.lazy.take_sql();
+        let n_chunks = entries.len().div_ceil(CHUNK).max(1);
+        for c in 0..n_chunks {
+            let chunk =
+                &entries[(c * CHUNK).min(entries.len())..((c + 1) * CHUNK).min(entries.len())];
+            let mut args = sqlx::sqlite::SqliteArguments::default();
+            let mut sql = deferred.take().unwrap_or_default();
+            sql.reserve(200 + chunk.len() * 100);
+            for (i, e) in chunk.iter().enumerate() {
+                if i == 0 {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES (?, ?, ?)",
+                    );
+                } else {
+                    sql.push_str(", (?, ?, ?)");
+                }
+                bind(&mut args, int(e.index)?)?;
+                bind(&mut args, e.timestamp_ms)?;
+                bind(&mut args, e.leaf)?;
+            }
+            let mut first = true;
+            for (level, idx, hash) in chunk.iter().flat_map(|e| e.nodes) {
+                if first {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                    );
+                    first = false;
+                } else {
+                    sql.push_str(", (?, ?, ?)");
+                }
+                bind(&mut args, i64::from(*level))?;
+                bind(&mut args, int(*idx)?)?;
+                bind(&mut args, &hash[..])?;
+            }
+            let mut first = true;
+            for r in chunk.iter().flat_map(|e| e.records) {
+                if first {
+                    statement(
+                        &mut sql,
+                        "INSERT INTO ledger_records \
+                         (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    );
+                    first = false;
+                } else {
+                    sql.push_str(", (?, ?, ?, ?, ?, ?)");
+                }
+                bind(&mut args, int(r.index)?)?;
+                bind(&mut args, r.tier.as_str())?;
+                bind(&mut args, r.salt.as_slice())?;
+                bind(&mut args, r.wrapped_key.as_slice())?;
+                bind(&mut args, r.ciphertext.as_slice())?;
+                bind(&mut args, r.subject_index.as_deref())?;
+            }
+            if c + 1 == n_chunks
+                && let Some(h) = head
+            {
+                statement(
+                    &mut sql,
+                    "UPDATE ledger_head SET size = ?, last_ts_ms = ? WHERE id = 1",
+                );
+                bind(&mut args, int(h.size)?)?;
+                bind(&mut args, h.last_ts_ms)?;
+            }
+            if sql.is_empty() {
+                continue;
+            }
+            // The text varies with the batch: prepare it once rather than evict cached statements.
+            sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+                .persistent(false)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn append_batch_postgres(
+        &mut self,
+        entries: &[LedgerAppendRows<'_>],
+        head: Option<LedgerHead>,
+    ) -> Result<(), StoreError> {
+        let TxInner::Postgres(t) = &mut self.inner else {
+            return Err(StoreError::Config("not PostgreSQL".into()));
+        };
+        if let Some(sql) = self.lazy.take_sql() {
+            run_postgres_script(t, sql).await?;
+        }
+        let mut idx = Vec::with_capacity(entries.len());
+        let mut ts = Vec::with_capacity(entries.len());
+        let mut leaf = Vec::with_capacity(entries.len());
+        let mut n_level = Vec::with_capacity(entries.len() * 2);
+        let mut n_idx = Vec::with_capacity(entries.len() * 2);
+        let mut n_hash = Vec::with_capacity(entries.len() * 2);
+        let mut r_idx = Vec::with_capacity(entries.len());
+        let mut r_tier = Vec::with_capacity(entries.len());
+        let mut r_salt = Vec::with_capacity(entries.len());
+        let mut r_key = Vec::with_capacity(entries.len());
+        let mut r_ct = Vec::with_capacity(entries.len());
+        let mut r_subject = Vec::with_capacity(entries.len());
         for e in entries {
-            leaves.push((int(e.index)?, e.timestamp_ms, e.leaf));
-            for (level, idx, hash) in e.nodes {
-                nodes.push((i64::from(*level), int(*idx)?, &hash[..]));
+            idx.push(int(e.index)?);
+            ts.push(e.timestamp_ms);
+            leaf.push(e.leaf);
+            for (level, i, hash) in e.nodes {
+                n_level.push(i64::from(*level));
+                n_idx.push(int(*i)?);
+                n_hash.push(&hash[..]);
             }
             for r in e.records {
-                records.push((int(r.index)?, r));
+                r_idx.push(int(r.index)?);
+                r_tier.push(r.tier.as_str());
+                r_salt.push(r.salt.as_slice());
+                r_key.push(r.wrapped_key.as_slice());
+                r_ct.push(r.ciphertext.as_slice());
+                r_subject.push(r.subject_index.as_deref());
             }
         }
-        for chunk in leaves.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_leaves (idx, ts_ms, leaf) VALUES ",
-                3,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (idx, ts, leaf) in chunk {
-                    q = q.bind(*idx).bind(*ts).bind(*leaf);
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
-        for chunk in nodes.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_nodes (level, idx, hash) VALUES ",
-                3,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (level, idx, hash) in chunk {
-                    q = q.bind(*level).bind(*idx).bind(*hash);
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
-        for chunk in records.chunks(CHUNK) {
-            let sql = values_sql(
-                "INSERT INTO ledger_records (idx, tier, salt, wrapped_key, ciphertext, subject_index) VALUES ",
-                6,
-                chunk.len(),
-            );
-            with_conn!(self, conn => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (idx, r) in chunk {
-                    q = q
-                        .bind(*idx)
-                        .bind(r.tier.as_str())
-                        .bind(&r.salt)
-                        .bind(&r.wrapped_key)
-                        .bind(&r.ciphertext)
-                        .bind(&r.subject_index);
-                }
-                q.execute(&mut *conn).await?;
-            });
-        }
+        // One statement, one round trip: data-modifying CTEs; the foreign keys of the records
+        // are checked at its end, when the leaves are in.
+        sqlx::query(
+            "WITH l AS (INSERT INTO ledger_leaves (idx, ts_ms, leaf) \
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BYTEA[])), \
+             n AS (INSERT INTO ledger_nodes (level, idx, hash) \
+                 SELECT * FROM UNNEST($4::BIGINT[], $5::BIGINT[], $6::BYTEA[])), \
+             h AS (UPDATE ledger_head SET size = $13, last_ts_ms = $14 WHERE id = 1 AND $15) \
+             INSERT INTO ledger_records (idx, tier, salt, wrapped_key, ciphertext, subject_index) \
+                 SELECT * FROM UNNEST($7::BIGINT[], $8::TEXT[], $9::BYTEA[], $10::BYTEA[], \
+                 $11::BYTEA[], $12::BYTEA[])",
+        )
+        .bind(idx)
+        .bind(ts)
+        .bind(leaf)
+        .bind(n_level)
+        .bind(n_idx)
+        .bind(n_hash)
+        .bind(r_idx)
+        .bind(r_tier)
+        .bind(r_salt)
+        .bind(r_key)
+        .bind(r_ct)
+        .bind(r_subject)
+        .bind(head.map_or(Ok(0), |h| int(h.size))?)
+        .bind(head.and_then(|h| h.last_ts_ms))
+        .bind(head.is_some())
+        .execute(&mut **t)
+        .await?;
         Ok(())
     }
 
@@ -792,6 +911,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn lazy_savepoints_undo_only_the_failed_use_case() {
+        let (_dir, db) = sqlite().await;
+        let mut tx = db.begin().await.unwrap();
+        // No statement: nothing to open, keep or undo.
+        tx.mark_savepoint("uc").unwrap();
+        tx.end_savepoint("uc", false).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.ledger_insert_key("a+00000000+AA", 1).await.unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        assert!(
+            tx.mark_savepoint("uc").is_err(),
+            "one lazy savepoint at a time"
+        );
+        tx.ledger_insert_key("b+00000000+AA", 2).await.unwrap();
+        tx.end_savepoint("uc", false).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        tx.mark_savepoint("uc").unwrap();
+        tx.ledger_insert_key("c+00000000+AA", 3).await.unwrap();
+        tx.end_savepoint("uc", true).await.unwrap();
+        assert!(tx.end_savepoint("uc", true).await.is_err(), "not marked");
+        // The deferred RELEASE goes in front of the batch insert.
+        tx.ledger_append_batch_head(
+            &[],
+            Some(LedgerHead {
+                size: 0,
+                last_ts_ms: Some(3),
+            }),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            db.ledger_keys().await.unwrap(),
+            ["a+00000000+AA", "c+00000000+AA"]
+        );
+    }
+
+    #[tokio::test]
     async fn a_batch_insert_stores_the_same_rows_as_single_inserts() {
         let (_dir, db) = sqlite().await;
         let leaves: Vec<Vec<u8>> = (0..3u8).map(leaf).collect();
@@ -814,7 +973,6 @@ mod tests {
         assert_eq!(db.ledger_leaves(0, 10).await.unwrap().len(), 3);
         assert_eq!(db.ledger_records(0, 10).await.unwrap().len(), 3);
         assert_eq!(db.ledger_node_level(0).await.unwrap().len(), 96);
-        assert_eq!(values_sql("X ", 2, 2), "X ($1, $2), ($3, $4)");
     }
 
     #[tokio::test]
@@ -838,8 +996,11 @@ mod tests {
             "DELETE FROM ledger_head",
         ] {
             let mut tx = db.begin().await.unwrap();
-            let res =
-                with_conn!(tx, conn => sqlx::query(sql).execute(&mut *conn).await.map(|_| ()));
+            let res = async {
+                with_conn!(tx, conn => { sqlx::query(sql).execute(&mut *conn).await?; });
+                Ok::<(), StoreError>(())
+            }
+            .await;
             let err = res.expect_err(sql).to_string();
             assert!(
                 err.contains("append-only") || err.contains("never updated"),

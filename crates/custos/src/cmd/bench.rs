@@ -5,9 +5,12 @@
 //! a raw baseline writing the same rows without hashing or encryption; then the offline
 //! verification rate (entries/s over a generated 1M-entry bundle) next to the SHA-256 rate of the
 //! same leaf bytes. The writer measured is the application's write path,
-//! `custos_app::ledger::LedgerWriter`: each job's record is sealed by its caller, the writer opens
-//! a savepoint per use case, appends through `custos_ledger::append::AppendState`, inserts the
-//! batch's rows with multi-row statements and replies only after COMMIT.
+//! `custos_app::ledger::LedgerWriter`: each job's record is sealed by its caller, the writer runs
+//! each use case in its own (lazily opened) savepoint, appends through
+//! `custos_ledger::append::AppendState`, inserts the batch's rows in one round trip and replies
+//! only after COMMIT. Each level runs `--rounds` times, ledger and raw alternating, after a
+//! warm-up; the best run of each is reported. The final `ledger:` line gives SQLite at 512
+//! appenders and, as `ratio_to_raw`, the lowest ledger/raw ratio seen at any level and backend.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -68,6 +71,18 @@ struct LedgerBenchArgs {
     /// fail alone).
     #[arg(long)]
     no_savepoints: bool,
+    /// Runs of each level, ledger and raw alternating; the best of each is reported (the
+    /// machine may be shared: the fastest run is the least disturbed).
+    #[arg(long, default_value_t = 2)]
+    rounds: u32,
+}
+
+/// The durable-append figures: SQLite at 512 appenders, and the lowest ratio seen anywhere.
+struct AppendFigures {
+    ledger: f64,
+    raw: f64,
+    lowest_ratio: f64,
+    lowest_at: String,
 }
 
 /// Runs `custos bench`.
@@ -177,11 +192,19 @@ fn bench_ledger(a: &LedgerBenchArgs) -> ExitCode {
         );
     }
     let (appends_s, raw_s, ratio) = match appends {
-        Some((full, raw)) => (
-            format!("{full:.0}"),
-            format!("{raw:.0}"),
-            format!("{:.2}", if raw > 0.0 { full / raw } else { 0.0 }),
-        ),
+        Some(f) => {
+            println!(
+                "lowest ledger/raw ratio: {:.2} ({}); SQLite at 512 appenders: {:.2}",
+                f.lowest_ratio,
+                f.lowest_at,
+                if f.raw > 0.0 { f.ledger / f.raw } else { 0.0 }
+            );
+            (
+                format!("{:.0}", f.ledger),
+                format!("{:.0}", f.raw),
+                format!("{:.2}", f.lowest_ratio),
+            )
+        }
         None => ("n/a".into(), "n/a".into(), "n/a".into()),
     };
     println!(
@@ -246,8 +269,9 @@ enum Mode {
 }
 
 /// Durable appends/s on SQLite (and PostgreSQL when given) at 1, 8, 64 and 512 appenders, ledger
-/// and raw; returns the SQLite figures at 512 appenders.
-fn durable_appends(a: &LedgerBenchArgs) -> Result<(f64, f64), String> {
+/// and raw (each the best of `--rounds` alternating runs, after a warm-up); returns the SQLite
+/// figures at 512 appenders and the lowest ratio seen.
+fn durable_appends(a: &LedgerBenchArgs) -> Result<AppendFigures, String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -259,28 +283,45 @@ fn durable_appends(a: &LedgerBenchArgs) -> Result<(f64, f64), String> {
         if let Some(url) = &a.database_url {
             targets.push(("postgres", url.clone()));
         }
-        let mut result = (0.0, 0.0);
+        let mut result = AppendFigures {
+            ledger: 0.0,
+            raw: 0.0,
+            lowest_ratio: f64::INFINITY,
+            lowest_at: String::new(),
+        };
         for (name, url) in targets {
             let db = Database::connect(&url, ConnectOptions::default())
                 .await
                 .map_err(|e| e.to_string())?;
             db.migrate().await.map_err(|e| e.to_string())?;
             println!(
-                "{name}: appenders  ledger_per_s  raw_per_s  ratio (durable; batches of up to {}; {})",
+                "{name}: appenders  ledger_per_s  raw_per_s  ratio (durable; batches of up to {}; {}; \
+                 best of {} alternating runs)",
                 a.max_batch,
                 if a.no_savepoints {
                     "no savepoints"
                 } else {
-                    "one savepoint per use case"
-                }
+                    "one savepoint-isolated use case per append"
+                },
+                a.rounds.max(1)
             );
+            // Warm-up: the first commits to fresh files (and a fresh PostgreSQL relation) are slow.
+            run_level(&db, Mode::Ledger, 8, a, 0.5).await?;
             for n in [1usize, 8, 64, 512] {
-                let full = run_level(&db, Mode::Ledger, n, a).await?;
-                let raw = run_level(&db, Mode::Raw, n, a).await?;
+                let (mut full, mut raw) = (0.0f64, 0.0f64);
+                for _ in 0..a.rounds.max(1) {
+                    full = full.max(run_level(&db, Mode::Ledger, n, a, a.secs_per_level).await?);
+                    raw = raw.max(run_level(&db, Mode::Raw, n, a, a.secs_per_level).await?);
+                }
                 let ratio = if raw > 0.0 { full / raw } else { 0.0 };
                 println!("{name}: {n:>9}  {full:>12.0}  {raw:>9.0}  {ratio:>5.2}");
+                if ratio < result.lowest_ratio {
+                    result.lowest_ratio = ratio;
+                    result.lowest_at = format!("{name}, {n} appenders");
+                }
                 if name == "sqlite" && n == 512 {
-                    result = (full, raw);
+                    result.ledger = full;
+                    result.raw = raw;
                 }
             }
             db.close().await;
@@ -295,6 +336,7 @@ async fn run_level(
     mode: Mode,
     appenders: usize,
     a: &LedgerBenchArgs,
+    secs: f64,
 ) -> Result<f64, String> {
     let keys = LedgerKeys {
         signer: Arc::new(
@@ -316,7 +358,7 @@ async fn run_level(
         },
     );
     let savepoints = !a.no_savepoints;
-    let deadline = Instant::now() + std::time::Duration::from_secs_f64(a.secs_per_level);
+    let deadline = Instant::now() + std::time::Duration::from_secs_f64(secs);
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(appenders);
     for t in 0..appenders {
