@@ -14,7 +14,9 @@ use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
+use custos_web::routes::home::{
+    FullVerificationView, HomeViews, InstitutionView, JobRunView, LedgerStatusView,
+};
 use custos_web::routes::ledger::{
     InstitutionDetail, LedgerFuture, LedgerViews, ProfileVersionDetail, UnitDetail,
 };
@@ -385,6 +387,10 @@ pub const PROFILE_REVIEW_JOB: &str = "profile_review_reminder";
 /// The name of the periodic job that signs and publishes a ledger checkpoint (ADR 0103).
 pub const LEDGER_CHECKPOINT_JOB: &str = "ledger_checkpoint";
 
+/// The name of the daily job that verifies the whole stored ledger and records the result for
+/// the ledger page (issue #3, UI).
+pub const LEDGER_VERIFY_JOB: &str = "ledger_verify";
+
 /// How often a checkpoint is published.
 pub const LEDGER_CHECKPOINT_INTERVAL_MINUTES: i64 = 10;
 
@@ -458,6 +464,39 @@ async fn start_scheduler(services: &Services) -> Result<RunningScheduler, CliErr
             LEDGER_CHECKPOINT_JOB,
             serde_json::json!({}),
             chrono::Duration::minutes(LEDGER_CHECKPOINT_INTERVAL_MINUTES),
+            services.clock.now(),
+        )
+        .await
+        .map_err(|e| CliError(redact_url(&e.to_string())))?;
+    let (db, clock, kek) = (
+        services.db.clone(),
+        services.clock.clone(),
+        services.ledger.keys().kek.clone(),
+    );
+    scheduler.register(
+        LEDGER_VERIFY_JOB,
+        handler_fn(move |_ctx| {
+            let (db, clock, kek) = (db.clone(), clock.clone(), kek.clone());
+            async move {
+                let row = crate::cmd::ledger::full_verification(&db, &kek, clock.as_ref()).await;
+                db.ledger_insert_verification(&row)
+                    .await
+                    .map_err(|e| JobFailure(e.to_string()))?;
+                if row.intact {
+                    tracing::info!(size = row.size, ms = row.duration_ms, "ledger verified");
+                    Ok(())
+                } else {
+                    tracing::error!(first_bad = ?row.first_bad, "ledger verification failed");
+                    Err(JobFailure(row.message))
+                }
+            }
+        }),
+    );
+    scheduler
+        .ensure_periodic(
+            LEDGER_VERIFY_JOB,
+            serde_json::json!({}),
+            chrono::Duration::days(1),
             services.clock.now(),
         )
         .await
@@ -677,10 +716,23 @@ impl OrganisationViews {
         } else {
             None
         };
+        let full_verification = self
+            .0
+            .ledger_latest_verification()
+            .await
+            .map_err(web_error)?
+            .map(|v| FullVerificationView {
+                at: chrono::DateTime::from_timestamp_millis(v.verified_at_ms).unwrap_or_default(),
+                size: v.size,
+                intact: v.intact,
+                message: redact_url(&v.message),
+                duration_ms: v.duration_ms,
+            });
         Ok(LedgerStatusView {
             size: head.size,
             checkpoint,
             verification,
+            full_verification,
         })
     }
 

@@ -30,6 +30,7 @@ pub mod error;
 pub mod jobs;
 pub mod ledger;
 pub mod ledger_refs;
+pub mod ledger_verifications;
 pub mod migrations;
 pub mod organisation;
 pub mod roles;

@@ -28,8 +28,8 @@ macro_rules! embed {
     };
 }
 
-const SQLITE: &[(&str, &str)] = embed!("sqlite": "0001_organisation.sql", "0002_jobs.sql", "0100_ledger.sql", "0101_ledger_refs.sql");
-const POSTGRES: &[(&str, &str)] = embed!("postgres": "0001_organisation.sql", "0002_jobs.sql", "0100_ledger.sql", "0101_ledger_refs.sql");
+const SQLITE: &[(&str, &str)] = embed!("sqlite": "0001_organisation.sql", "0002_jobs.sql", "0100_ledger.sql", "0101_ledger_refs.sql", "0102_ledger_verifications.sql");
+const POSTGRES: &[(&str, &str)] = embed!("postgres": "0001_organisation.sql", "0002_jobs.sql", "0100_ledger.sql", "0101_ledger_refs.sql", "0102_ledger_verifications.sql");
 
 /// The embedded migration file names of `backend`, ascending.
 pub fn migration_names(backend: Backend) -> Vec<&'static str> {

@@ -128,5 +128,31 @@ macro_rules! both {
 
 both!(
     concurrent_batches_get_contiguous_indices,
-    the_head_never_moves_back_and_an_index_is_never_reused
+    the_head_never_moves_back_and_an_index_is_never_reused,
+    verifications_are_recorded_and_the_latest_is_read
 );
+
+/// Full verifications are recorded and the latest is read back.
+async fn verifications_are_recorded_and_the_latest_is_read(db: &Database) {
+    use custos_store::ledger_verifications::LedgerVerificationRow;
+    assert_eq!(db.ledger_latest_verification().await.unwrap(), None);
+    let first = LedgerVerificationRow {
+        verified_at_ms: 1_000,
+        size: 12,
+        intact: true,
+        first_bad: None,
+        message: "12 entries intact".into(),
+        duration_ms: 3,
+    };
+    let second = LedgerVerificationRow {
+        verified_at_ms: 2_000,
+        size: 14,
+        intact: false,
+        first_bad: Some(7),
+        message: "entry 7: leaf hash does not match".into(),
+        duration_ms: 4,
+    };
+    db.ledger_insert_verification(&first).await.unwrap();
+    db.ledger_insert_verification(&second).await.unwrap();
+    assert_eq!(db.ledger_latest_verification().await.unwrap(), Some(second));
+}

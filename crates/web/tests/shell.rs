@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::body::Body;
 use custos_web::error::WebError;
 use custos_web::metrics::Metrics;
-use custos_web::routes::home::{HomeViews, InstitutionView, JobRunView, LedgerStatusView};
+use custos_web::routes::home::{
+    FullVerificationView, HomeViews, InstitutionView, JobRunView, LedgerStatusView,
+};
 use custos_web::state::RequestIds;
 use custos_web::{AppState, ReadinessProbe};
 use http::{Request, StatusCode};
@@ -50,6 +52,13 @@ impl HomeViews for Views {
                 size: 42,
                 checkpoint: Some((40, at, "custos.local/ledger+0a1b2c3d".into())),
                 verification: Some((true, String::new())),
+                full_verification: Some(FullVerificationView {
+                    at,
+                    size: 40,
+                    intact: false,
+                    message: "entry 17: leaf hash does not match".into(),
+                    duration_ms: 12,
+                }),
             })
         })
     }
@@ -310,6 +319,13 @@ async fn the_ledger_page_shows_size_checkpoint_in_taipei_time_and_verification()
     assert!(body.contains("114/06/01 09:30:00"), "{body}");
     assert!(body.contains("custos.local/ledger+0a1b2c3d"), "{body}");
     assert!(body.contains("完整"), "{body}");
+    // The last full verification, with its finding.
+    assert!(body.contains("最近一次完整驗證"), "{body}");
+    assert!(body.contains("發現竄改或不一致"), "{body}");
+    assert!(
+        body.contains("entry 17: leaf hash does not match (12 ms)"),
+        "{body}"
+    );
     assert!(
         body.contains(r#"href="/ledger" aria-current="page""#),
         "{body}"

@@ -243,6 +243,14 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
     let db = Database::connect(url, opts)
         .await
         .map_err(|e| e.to_string())?;
+    let bundle = export_from(&db, kek).await;
+    db.close().await;
+    bundle
+}
+
+/// Reads the whole stored ledger of `db` as a bundle (records decrypted with `kek`, else
+/// withheld), inside one read snapshot.
+pub async fn export_from(db: &Database, kek: Option<&SecretKey>) -> Result<Bundle, String> {
     let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
     let e = |e: custos_store::StoreError| e.to_string();
     tx.ledger_snapshot().await.map_err(e)?;
@@ -325,7 +333,6 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
         .collect();
     let public_keys = tx.ledger_keys().await.map_err(e)?;
     let _ = tx.rollback().await;
-    db.close().await;
     let origin = public_keys
         .first()
         .and_then(|k| k.split('+').next())
@@ -342,6 +349,60 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
         checkpoints,
         records_withheld: kek.is_none(),
     })
+}
+
+/// A full verification of the stored ledger (every leaf, the stored tree, every record
+/// commitment `kek` opens, every checkpoint signature and the consistency between consecutive
+/// checkpoints), as the daily `ledger_verify` job runs it; the result is for the ledger page.
+pub async fn full_verification(
+    db: &Database,
+    kek: &SecretKey,
+    clock: &dyn custos_domain::clock::Clock,
+) -> custos_store::ledger_verifications::LedgerVerificationRow {
+    let started = std::time::Instant::now();
+    let outcome = match export_from(db, Some(kek)).await {
+        Ok(bundle) => tokio::task::spawn_blocking(move || {
+            verify(&bundle, &VerifyOptions::default()).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r),
+        Err(e) => Err(e),
+    };
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let verified_at_ms = clock.now().timestamp_millis();
+    match outcome {
+        Ok(report) => {
+            let first = report.first_bad();
+            custos_store::ledger_verifications::LedgerVerificationRow {
+                verified_at_ms,
+                size: report.size,
+                intact: report.intact(),
+                first_bad: first.and_then(|f| f.location.index()),
+                message: first.map_or_else(
+                    || {
+                        format!(
+                            "{} 筆完整，{} 個檢查點簽章有效 / {} entries intact, {} checkpoint signatures valid",
+                            report.size,
+                            report.checkpoints_verified,
+                            report.size,
+                            report.checkpoints_verified
+                        )
+                    },
+                    |f| format!("{}: {}", f.location, f.problem),
+                ),
+                duration_ms,
+            }
+        }
+        Err(e) => custos_store::ledger_verifications::LedgerVerificationRow {
+            verified_at_ms,
+            size: 0,
+            intact: false,
+            first_bad: None,
+            message: format!("無法驗證 / could not verify: {e}"),
+            duration_ms,
+        },
+    }
 }
 
 /// Why start-up must be refused.
@@ -921,6 +982,57 @@ mod tests {
         .unwrap();
         tx.commit().await.unwrap();
         db.close().await;
+    }
+
+    #[test]
+    fn the_full_verification_job_finds_the_ledger_intact_then_names_a_changed_leaf() {
+        use sqlx::Connection;
+
+        let d = temp_dir("full-verification");
+        let path = d.join("custos.db");
+        let kek = SecretKey([4; 32]);
+        let clock = custos_domain::clock::FakeClock::new(
+            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            write_sqlite_ledger(&path, &kek).await;
+            let url = path.to_str().unwrap();
+            let db = Database::connect(url, ConnectOptions::default()).await.unwrap();
+            let row = full_verification(&db, &kek, &clock).await;
+            assert!(row.intact, "{}", row.message);
+            assert_eq!((row.size, row.first_bad), (40, None));
+            assert_eq!(row.verified_at_ms, 1_764_201_600_000);
+            assert!(row.message.contains("40 entries intact"), "{}", row.message);
+
+            // An attacker with the file drops the append-only triggers and changes leaf 5.
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let triggers: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger_leaves'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            for t in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("UPDATE ledger_leaves SET leaf = zeroblob(100) WHERE idx = 5")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let row = full_verification(&db, &kek, &clock).await;
+            assert!(!row.intact);
+            assert_eq!(row.first_bad, Some(5), "{}", row.message);
+            db.ledger_insert_verification(&row).await.unwrap();
+            assert_eq!(db.ledger_latest_verification().await.unwrap(), Some(row));
+        });
     }
 
     #[test]

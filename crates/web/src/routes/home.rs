@@ -56,6 +56,23 @@ pub struct LedgerStatusView {
     pub checkpoint: Option<(u64, chrono::DateTime<chrono::Utc>, String)>,
     /// The latest verification against the latest checkpoint: intact or not, with its message.
     pub verification: Option<(bool, String)>,
+    /// The last full verification (daily job `ledger_verify`), if one ran.
+    pub full_verification: Option<FullVerificationView>,
+}
+
+/// The last full verification of the stored ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullVerificationView {
+    /// When it finished.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Entries checked.
+    pub size: u64,
+    /// Whether nothing was wrong.
+    pub intact: bool,
+    /// The first finding, or a summary when intact.
+    pub message: String,
+    /// How long it took, milliseconds.
+    pub duration_ms: u64,
 }
 
 /// Read-only queries the shell pages need, provided by the application layer.
@@ -170,6 +187,8 @@ pub struct LedgerPage {
     size: u64,
     checkpoint: Option<(u64, String, String)>,
     verification: Option<(bool, String)>,
+    /// (time, entries, intact, message, milliseconds).
+    full: Option<(String, u64, bool, String, u64)>,
     entries: Vec<crate::routes::ledger::EntryRow>,
     older: Option<u64>,
     paged: bool,
@@ -204,6 +223,15 @@ pub async fn get_ledger(
             .checkpoint
             .map(|(size, at, key)| (size, taipei_time(lang, at), key)),
         verification: status.verification,
+        full: status.full_verification.map(|f| {
+            (
+                taipei_time(lang, f.at),
+                f.size,
+                f.intact,
+                f.message,
+                f.duration_ms,
+            )
+        }),
         entries,
         older,
         paged: before.is_some(),
