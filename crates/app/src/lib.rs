@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod ledger;
+pub mod ledger_bench;
 pub mod ledger_keys;
 pub mod ledger_proofs;
 pub mod organisation;

@@ -17,18 +17,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use std::sync::Arc;
 
-use custos_app::ledger::{LedgerKeys, LedgerWriter, SealedLedgerEntry, TxFuture, WriterSettings};
-use custos_domain::clock::SystemClock;
-use custos_ledger::append::PreparedEntry;
+use custos_app::ledger_bench::{BenchLevel, BenchMode, BenchUseCase, run_bench_level};
 use custos_ledger::bundle::{VerifyOptions, verify};
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::memory::{MemoryLedger, NewEntry, sample_ledger};
-use custos_ledger::note::NoteSigner;
-use custos_ledger::record::{AuditRecord, SealedTier, SecretKey, Tier};
-use custos_store::ledger::{LedgerRecordRow, LedgerTier};
-use custos_store::{ConnectOptions, Database, Tx};
+use custos_ledger::record::AuditRecord;
+use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
@@ -338,113 +333,25 @@ async fn run_level(
     a: &LedgerBenchArgs,
     secs: f64,
 ) -> Result<f64, String> {
-    let keys = LedgerKeys {
-        signer: Arc::new(
-            NoteSigner::from_seed("custos.bench/ledger", &[1; 32]).map_err(|e| e.to_string())?,
-        ),
-        kek: Arc::new(SecretKey([7; 32])),
-    };
     // The application's writer (ADR 0103); raw mode stores constant bytes instead of hashes.
-    let writer = LedgerWriter::start(
-        db.clone(),
-        Arc::new(SystemClock),
-        keys,
-        [2; 32],
-        None,
-        WriterSettings {
+    run_bench_level(
+        db,
+        BenchLevel {
+            mode: match mode {
+                Mode::Ledger => BenchMode::Ledger,
+                Mode::Raw => BenchMode::Raw,
+            },
+            appenders,
+            secs,
             max_batch: a.max_batch,
-            queue: appenders * 2,
-            raw_baseline: mode == Mode::Raw,
+            // An empty domain change measures the savepoint each use case gets.
+            use_case: if a.no_savepoints {
+                BenchUseCase::None
+            } else {
+                BenchUseCase::Empty
+            },
         },
-    );
-    let savepoints = !a.no_savepoints;
-    let deadline = Instant::now() + std::time::Duration::from_secs_f64(secs);
-    let start = Instant::now();
-    let mut tasks = Vec::with_capacity(appenders);
-    for t in 0..appenders {
-        let writer = writer.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut rng = ChaCha20Rng::seed_from_u64(t as u64);
-            let kek = SecretKey([7; 32]);
-            let mut done = 0u64;
-            while Instant::now() < deadline {
-                let sealed = prepare(mode, &mut rng, &kek, t)?;
-                if savepoints {
-                    // An empty domain change: measures the savepoint each use case gets.
-                    writer
-                        .submit_sealed(sealed, |_tx: &mut Tx| -> TxFuture<'_, ()> {
-                            Box::pin(async { Ok(()) })
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?;
-                } else {
-                    writer.append(sealed).await.map_err(|e| e.to_string())?;
-                }
-                done += 1;
-            }
-            Ok::<u64, String>(done)
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.map_err(|e| e.to_string())??;
-    }
-    let secs = start.elapsed().as_secs_f64();
-    writer.shutdown().await;
-    Ok(per_s(total, secs))
-}
-
-/// What the calling task does before it hands its entry to the writer: seal the record tier
-/// (salt, data key, encryption, commitment) — or, raw, the same bytes without any of that.
-fn prepare(
-    mode: Mode,
-    rng: &mut ChaCha20Rng,
-    kek: &SecretKey,
-    t: usize,
-) -> Result<SealedLedgerEntry, String> {
-    let record = AuditRecord {
-        account: format!("teller{:03}", t % 1000),
-        ip: "10.0.0.1".into(),
-        occurred_at_ms: 1_764_201_600_000,
-        operation_code: "Z21".into(),
-        conditions: "A123456789".into(),
-        case_number: "2026-000001".into(),
-        reason: "credit review".into(),
-    };
-    let canonical = record.canonical_bytes();
-    let (salt, wrapped_key, ciphertext, commitment) = match mode {
-        Mode::Ledger => {
-            let (sealed, c) =
-                SealedTier::seal(rng, kek, Tier::Fields, &canonical).map_err(|e| e.to_string())?;
-            (
-                sealed.salt.to_vec(),
-                sealed.wrapped_key,
-                sealed.ciphertext,
-                c,
-            )
-        }
-        // Same sizes: 32-byte salt, 72-byte wrapped key, ciphertext = nonce + bytes + tag.
-        Mode::Raw => (
-            vec![1; 32],
-            vec![2; 72],
-            vec![3; canonical.len() + 40],
-            [4; 32],
-        ),
-    };
-    Ok(SealedLedgerEntry {
-        entry: PreparedEntry {
-            kind: EntryKind::LOOKUP_GRANTED,
-            actor: [1; 16],
-            fields_commitment: commitment,
-            payload_commitment: None,
-        },
-        records: vec![LedgerRecordRow {
-            index: 0,
-            tier: LedgerTier::Fields,
-            salt,
-            wrapped_key,
-            ciphertext,
-            subject_index: Some(vec![5; 32]),
-        }],
-    })
+    )
+    .await
+    .map_err(|e| e.to_string())
 }
