@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use custos_seal::dataset::{Face, FontSpec, GenConfig, HELD_OUT_FONTS, TUNE_FONTS, generate_pair};
+use custos_seal::dataset::{Face, FontSpec, GenConfig, GeneratedPair, HELD_OUT_FONTS, TUNE_FONTS, generate_pair};
 use custos_seal::eval::{Label, PairResult, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
@@ -29,6 +29,39 @@ fn load(specs: &[FontSpec]) -> Vec<Face> {
             .unwrap()
         })
         .collect()
+}
+
+/// The pair from the cache directory when it was generated before, else generated (and cached).
+fn cached_pair(cfg: &GenConfig, i: u64, dir: Option<&str>) -> GeneratedPair {
+    let Some(d) = dir else {
+        return generate_pair(cfg, i).unwrap();
+    };
+    let meta = format!("{d}/{i:05}_meta.txt");
+    if let Ok(text) = std::fs::read_to_string(&meta) {
+        let mut lines = text.lines();
+        let (r, c, l, note) = (
+            lines.next().unwrap().to_string(),
+            lines.next().unwrap().to_string(),
+            lines.next().unwrap(),
+            lines.next().unwrap_or("").to_string(),
+        );
+        return GeneratedPair {
+            reference: (r.clone(), std::fs::read(format!("{d}/{r}")).unwrap()),
+            candidate: (c.clone(), std::fs::read(format!("{d}/{c}")).unwrap()),
+            label: Label::parse(l).unwrap(),
+            note,
+        };
+    }
+    let p = generate_pair(cfg, i).unwrap();
+    std::fs::create_dir_all(d).unwrap();
+    std::fs::write(format!("{d}/{}", p.reference.0), &p.reference.1).unwrap();
+    std::fs::write(format!("{d}/{}", p.candidate.0), &p.candidate.1).unwrap();
+    std::fs::write(
+        &meta,
+        format!("{}\n{}\n{}\n{}\n", p.reference.0, p.candidate.0, p.label.as_str(), p.note),
+    )
+    .unwrap();
+    p
 }
 
 fn main() {
@@ -59,13 +92,8 @@ fn main() {
     let (mut dec_ms, mut ext_ms, mut cmp_ms) = (0.0, 0.0, 0.0);
     for i in 0..pairs {
         let t0 = Instant::now();
-        let p = generate_pair(&cfg, i).unwrap();
+        let p = cached_pair(&cfg, i, dump.as_deref());
         gen_ms += t0.elapsed().as_secs_f64() * 1000.0;
-        if let Some(d) = &dump {
-            std::fs::create_dir_all(d).unwrap();
-            std::fs::write(format!("{d}/{}", p.reference.0), &p.reference.1).unwrap();
-            std::fs::write(format!("{d}/{}", p.candidate.0), &p.candidate.1).unwrap();
-        }
         let t = Instant::now();
         let l = IntakeLimits::default();
         let rs = decode(&p.reference.1, &l);
@@ -90,7 +118,7 @@ fn main() {
                 cmp_ms += tc.elapsed().as_secs_f64() * 1000.0;
                 let m = &d.comparison.measures;
                 let q = &d.comparison;
-                if let Some(dir) = &dump {
+                if let Some(dir) = dump.as_ref().filter(|_| std::env::var("LAB_OVERLAY").is_ok()) {
                     let png = custos_seal::overlay::render_png(
                         &d.aligned,
                         &d.comparison.measures.block_map,
@@ -99,7 +127,11 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    m.gap_wide,
+                    m.soft_alone,
+                    m.thickness_outer,
+                    m.thickness_inner,
                     m.local_gain,
                     m.local_shift,
                     q.score,

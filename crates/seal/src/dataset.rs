@@ -331,6 +331,14 @@ impl Carving {
                     for cell in &mut c.cells {
                         cell.cx *= spread;
                         cell.cy *= spread;
+                        // A white-character seal's border is the red margin around the text
+                        // block: re-carving it resizes the block (1.5: before, a thinner border
+                        // of a one-character white seal left the design unchanged — a
+                        // "forgery" identical to the genuine seal).
+                        if c.white {
+                            cell.w *= spread;
+                            cell.h *= spread;
+                        }
                     }
                     changes.push("border and spacing");
                 }

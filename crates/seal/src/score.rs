@@ -7,8 +7,10 @@
 //! Extra ink cannot come from a genuine seal except by smudging, so a shifted character, a
 //! thicker stroke or another font shows as extra ink and the block map localises it.
 //! Occluded pixels (text or a pen stroke over the seal) are unknown and never counted.
+//! The stroke width is compared on the seal's outer edge and inside separately: ink spread
+//! thickens both alike, a re-carved stroke width or border changes one against the other.
 //! Invariant: block dissimilarities are in `[0, 1]`; the score `1 − dissimilarity` is a logistic
-//! combination of extra, missing, worst blocks and stroke thickness, in `(0, 1)`.
+//! combination of extra, missing, worst blocks and stroke-width change, in `(0, 1)`.
 
 use crate::align::{Alignment, CANVAS};
 use crate::extract::Imprint;
@@ -23,16 +25,13 @@ pub const BLOCKS: usize = 8;
 /// A difference counts only where the other imprint holds at least this share of the local ink
 /// (a gap from partial inking in either imprint is not a difference of the seal).
 const LOCAL_INK: f32 = 0.35;
-/// Stroke-edge displacement (scoring pixels) that genuine stampings show from ink spread.
-const THICKNESS_SLACK: f32 = 0.3;
-/// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)`.
-const BIAS: f32 = 6.71;
-const W_EXTRA: f32 = 52.4;
-const W_MISSING: f32 = 69.1;
-const W_BLOCKS: f32 = 9.94;
-const W_THICKNESS: f32 = 1.31;
-const W_THICKNESS_ABS: f32 = 1.32;
-const W_LOCAL: f32 = 3.66;
+/// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)` over extra ink, missing ink,
+/// the worst blocks and the stroke-width change (see docs/seal.md).
+const BIAS: f32 = 7.66;
+const W_EXTRA: f32 = 76.3;
+const W_MISSING: f32 = 147.1;
+const W_BLOCKS: f32 = 6.54;
+const W_WIDTH: f32 = 4.30;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -65,6 +64,21 @@ pub struct Measures {
     /// Signed mean displacement of the candidate's stroke edges relative to the reference's,
     /// in scoring pixels (positive: thicker strokes), where both imprints are locally inked.
     pub thickness: f32,
+    /// [`Measures::thickness`] on the seal's outer edge only (within a few pixels of the
+    /// background outside the seal): ink spread moves it like every other edge, a re-carving of
+    /// the characters does not.
+    pub thickness_outer: f32,
+    /// `thickness_inner − thickness_outer`: a changed stroke width of the characters (or of the
+    /// border), with ink spread — which moves every edge alike — cancelled out.
+    pub width_change: f32,
+    /// Reference ink where the candidate holds almost no ink in a wide window (31 px) /
+    /// reference ink: partial inking, which removes ink over large areas.
+    pub gap_wide: f32,
+    /// Soft candidate ink (density 0.15–0.6) farther than 2.5 px from hard ink / candidate ink,
+    /// judged on the candidate alone: the trace of a smudge, a blur or a faint second stamping.
+    pub soft_alone: f32,
+    /// [`Measures::thickness`] inside the seal (characters and the border's inner edge).
+    pub thickness_inner: f32,
     /// Reference ink where the candidate holds almost no local ink / reference ink: the share
     /// lost to partial inking (or occlusion).
     pub gap: f32,
@@ -139,17 +153,39 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     };
     let ba = to_plane(&a).box_blur(7);
     let bb = to_plane(&b).box_blur(7);
-    let (mut grow, mut shrink, mut edge) = (0usize, 0usize, 0usize);
+    let outer = outer_zone(&da, n);
+    // Stroke-edge displacement per zone: [outer edge of the seal, everything inside].
+    let mut zone = [(0usize, 0usize, 0usize); 2];
     for i in n..n * n - n {
         if unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
         {
             continue;
         }
-        grow += usize::from(b[i] && !a[i]);
-        shrink += usize::from(a[i] && !b[i]);
-        edge += usize::from(a[i] && !(a[i - 1] && a[i + 1] && a[i - n] && a[i + n]));
+        let z = &mut zone[usize::from(!outer[i])];
+        z.0 += usize::from(b[i] && !a[i]);
+        z.1 += usize::from(a[i] && !b[i]);
+        z.2 += usize::from(a[i] && !(a[i - 1] && a[i + 1] && a[i - n] && a[i + n]));
     }
-    let thickness = (grow as f32 - shrink as f32) / edge.max(1) as f32;
+    let per_edge = |(g, s, e): (usize, usize, usize)| (g as f32 - s as f32) / e.max(1) as f32;
+    let thickness = per_edge((
+        zone[0].0 + zone[1].0,
+        zone[0].1 + zone[1].1,
+        zone[0].2 + zone[1].2,
+    ));
+    let (thickness_outer, thickness_inner) = {
+        let (mut sx, mut sy, mut cnt) = (0.0f32, 0.0f32, 0.0f32);
+        for (i, _) in a.iter().enumerate().filter(|(_, v)| **v) {
+            sx += (i % n) as f32;
+            sy += (i / n) as f32;
+            cnt += 1.0;
+        }
+        let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
+        edge_displacement(&rd, centre, (&a, &b), (&da, &db), &outer, &|i| {
+            unknown[i]
+                || ba.data[i] < LOCAL_INK * bb.data[i]
+                || bb.data[i] < LOCAL_INK * ba.data[i]
+        })
+    };
     let mut extra = vec![false; n * n];
     let mut missing = vec![false; n * n];
     let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
@@ -189,6 +225,23 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             } else if da[i] > TOLERANCE {
                 nrgap += 1;
             }
+        }
+    }
+    // Quality seen with a wider window and in the candidate alone (a re-carving moves ink by
+    // less than the window and leaves it hard; partial inking, smudge and blur do not).
+    let (ba2, bb2) = (to_plane(&a).box_blur(15), to_plane(&b).box_blur(15));
+    let (mut ngap_wide, mut nsoft_alone, mut nink_alone) = (0usize, 0usize, 0usize);
+    let hard: Vec<bool> = cd.data.iter().map(|&v| v > 0.6).collect();
+    let dhard = distance_to(&hard, n, n);
+    for i in 0..n * n {
+        if unknown[i] {
+            continue;
+        }
+        ngap_wide += usize::from(a[i] && bb2.data[i] < LOCAL_INK * ba2.data[i]);
+        let v = cd.data[i];
+        if v > 0.15 {
+            nink_alone += 1;
+            nsoft_alone += usize::from(v < 0.6 && dhard[i] > 2.5);
         }
     }
     // Block grid over the reference ink's bounding box.
@@ -243,13 +296,12 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let displaced = gap_f.min(nrgap as f32 / nb.max(1) as f32);
     // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
     let (local_gain, local_shift) = local_realignment(&rd, &cd, &unknown, (gx, gy, side));
+    let width_change = thickness_inner - thickness_outer;
     let z = BIAS
         - W_EXTRA * extra_f
         - W_MISSING * missing_f
         - W_BLOCKS * worst_blocks
-        - W_THICKNESS * (thickness.abs() - THICKNESS_SLACK).max(0.0)
-        - W_THICKNESS_ABS * thickness.abs()
-        - W_LOCAL * local_gain;
+        - W_WIDTH * width_change.abs();
     let dissimilarity = 1.0 - 1.0 / (1.0 + (-z).exp());
     let m = Measures {
         local_gain,
@@ -257,6 +309,11 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         extra: extra_f,
         missing: missing_f,
         thickness,
+        thickness_outer,
+        thickness_inner,
+        width_change,
+        gap_wide: ngap_wide as f32 / na.max(1) as f32,
+        soft_alone: nsoft_alone as f32 / nink_alone.max(1) as f32,
         soft_extra: nsoft as f32 / nanyb.max(1) as f32,
         gap: gap_f,
         displaced,
@@ -277,6 +334,150 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             grid: (gx, gy, side),
         },
     )
+}
+
+/// Largest edge displacement (scoring pixels) that counts as stroke width rather than a moved
+/// stroke.
+const MAX_DISPLACEMENT: f32 = 4.0;
+
+/// Robust stroke-edge displacement of the candidate against the reference, separately on the
+/// outer edge zone and inside. For every reference edge pixel (ink next to background and
+/// background next to ink) the displacement is the difference of the two signed distances to the
+/// ink boundary (positive: the candidate's ink reaches farther); pixels that `skip` and moves
+/// beyond [`MAX_DISPLACEMENT`] are left out. A residual scale error `k` of the alignment moves an
+/// edge by `k·(p − c)·n̂` (position from the centre along the outward normal), which would read as
+/// a thicker outer edge; so the displacements are fitted as `s_zone + k·(p − c)·n̂` by least
+/// squares, refitted once without the edges farther than 1.5 px from the first fit (blotches,
+/// moved characters). Returns `(s_outer, s_inner)`: ink spread moves every edge alike, a
+/// changed stroke width only the characters', a changed border only the border's.
+fn edge_displacement(
+    dens: &Plane,
+    centre: (f32, f32),
+    m: (&[bool], &[bool]),
+    d: (&[f32], &[f32]),
+    outer: &[bool],
+    skip: &dyn Fn(usize) -> bool,
+) -> (f32, f32) {
+    let n = SCORE_N;
+    let ((a, b), (da, db)) = (m, d);
+    let inside = |m: &[bool]| distance_to(&m.iter().map(|v| !v).collect::<Vec<_>>(), n, n);
+    let (dna, dnb) = (inside(a), inside(b));
+    let signed = |m: &[bool], d: &[f32], dn: &[f32], i: usize| {
+        if m[i] { 0.5 - dn[i] } else { d[i] - 0.5 }
+    };
+    // (zone, radial lever, displacement)
+    let mut obs: Vec<(usize, f32, f32)> = Vec::new();
+    for i in n + 1..n * n - n - 1 {
+        let x = i % n;
+        if x == 0 || x + 1 == n || skip(i) {
+            continue;
+        }
+        if ![i - 1, i + 1, i - n, i + n].iter().any(|&j| a[j] != a[i]) {
+            continue;
+        }
+        let dv = signed(a, da, &dna, i) - signed(b, db, &dnb, i);
+        if dv.abs() > MAX_DISPLACEMENT {
+            continue;
+        }
+        // Outward normal of the ink: down the density gradient.
+        let gx = dens.data[i - 1] - dens.data[i + 1];
+        let gy = dens.data[i - n] - dens.data[i + n];
+        let g = (gx * gx + gy * gy).sqrt();
+        if g < 1e-4 {
+            continue;
+        }
+        let lever = ((x as f32 - centre.0) * gx + ((i / n) as f32 - centre.1) * gy) / g;
+        obs.push((usize::from(!outer[i]), lever / SCORE_N as f32, dv));
+    }
+    let fit = |keep: &dyn Fn(&(usize, f32, f32)) -> bool| -> Option<[f32; 3]> {
+        // Normal equations of d = s0·[zone 0] + s1·[zone 1] + k·lever.
+        let mut ata = [[0.0f64; 3]; 3];
+        let mut atb = [0.0f64; 3];
+        for o in obs.iter().filter(|o| keep(o)) {
+            let row = [
+                f64::from(u8::from(o.0 == 0)),
+                f64::from(u8::from(o.0 == 1)),
+                f64::from(o.1),
+            ];
+            for r in 0..3 {
+                for c in 0..3 {
+                    ata[r][c] += row[r] * row[c];
+                }
+                atb[r] += row[r] * f64::from(o.2);
+            }
+        }
+        for (r, row) in ata.iter_mut().enumerate() {
+            row[r] += 1e-3;
+        }
+        solve3(ata, atb).map(|v| v.map(|x| x as f32))
+    };
+    let Some(first) = fit(&|_| true) else {
+        return (0.0, 0.0);
+    };
+    let predict = |p: &[f32; 3], o: &(usize, f32, f32)| p[o.0] + p[2] * o.1;
+    let second = fit(&|o| (o.2 - predict(&first, o)).abs() <= 1.5).unwrap_or(first);
+    (second[0], second[1])
+}
+
+/// Solves a 3×3 linear system by Cramer's rule; `None` when it is singular.
+fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-12 {
+        return None;
+    }
+    let mut out = [0.0; 3];
+    for (c, o) in out.iter_mut().enumerate() {
+        let mut mc = m;
+        for r in 0..3 {
+            mc[r][c] = v[r];
+        }
+        *o = det(&mc) / d;
+    }
+    Some(out)
+}
+
+/// Background gaps narrower than twice this many pixels do not let the outside in.
+const OUTSIDE_CLOSING: f32 = 5.0;
+/// Pixels within this distance of the outside (beyond the closing) belong to the outer edge.
+const OUTER_BAND: f32 = 2.5;
+
+/// Pixels of the reference's outer edge zone: the background reachable from the canvas border
+/// through gaps wider than `2 × OUTSIDE_CLOSING` (a ring broken by partial inking stays closed),
+/// grown back to the ink and by [`OUTER_BAND`] into it. `da` is the distance to reference ink.
+fn outer_zone(da: &[f32], n: usize) -> Vec<bool> {
+    let mut outside = vec![false; n * n];
+    let mut stack: Vec<usize> = (0..n)
+        .flat_map(|k| [k, n * (n - 1) + k, k * n, k * n + n - 1])
+        .filter(|&i| da[i] > OUTSIDE_CLOSING)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if outside[i] || da[i] <= OUTSIDE_CLOSING {
+            continue;
+        }
+        outside[i] = true;
+        let (x, y) = (i % n, i / n);
+        if x > 0 {
+            stack.push(i - 1);
+        }
+        if x + 1 < n {
+            stack.push(i + 1);
+        }
+        if y > 0 {
+            stack.push(i - n);
+        }
+        if y + 1 < n {
+            stack.push(i + n);
+        }
+    }
+    distance_to(&outside, n, n)
+        .into_iter()
+        .map(|d| d <= OUTSIDE_CLOSING + OUTER_BAND)
+        .collect()
 }
 
 /// The naive baseline: global overlap (intersection over union) of the two ink masks, each
