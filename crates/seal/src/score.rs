@@ -27,11 +27,11 @@ pub const BLOCKS: usize = 8;
 const LOCAL_INK: f32 = 0.35;
 /// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)` over extra ink, missing ink,
 /// the worst blocks and the stroke-width change (see docs/seal.md).
-const BIAS: f32 = 7.66;
-const W_EXTRA: f32 = 76.3;
-const W_MISSING: f32 = 147.1;
-const W_BLOCKS: f32 = 6.54;
-const W_WIDTH: f32 = 4.30;
+const BIAS: f32 = 7.36;
+const W_EXTRA: f32 = 92.9;
+const W_MISSING: f32 = 140.1;
+const W_BLOCKS: f32 = 5.52;
+const W_WIDTH: f32 = 5.74;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -186,6 +186,11 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
                 || bb.data[i] < LOCAL_INK * ba.data[i]
         })
     };
+    // Ink spread moves every edge alike; the tolerance follows it so that a genuine stamping
+    // with more or less ink is not read as extra or missing strokes (a re-carved width still
+    // shows as `width_change`).
+    let common = (f32::midpoint(thickness_outer, thickness_inner)).clamp(-2.0, 2.0);
+    let (tol_extra, tol_missing) = (TOLERANCE + common.max(0.0), TOLERANCE + (-common).max(0.0));
     let mut extra = vec![false; n * n];
     let mut missing = vec![false; n * n];
     let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
@@ -198,7 +203,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         }
         if a[i] {
             na += 1;
-            if db[i] <= TOLERANCE {
+            if db[i] <= tol_missing {
                 ncov += 1;
             } else if bb.data[i] >= LOCAL_INK * ba.data[i] {
                 missing[i] = true;
@@ -219,10 +224,10 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             if da[i] > 4.0 * TOLERANCE {
                 nfar += 1;
             }
-            if da[i] > TOLERANCE && ba.data[i] >= LOCAL_INK * bb.data[i] {
+            if da[i] > tol_extra && ba.data[i] >= LOCAL_INK * bb.data[i] {
                 extra[i] = true;
                 ne += 1;
-            } else if da[i] > TOLERANCE {
+            } else if da[i] > tol_extra {
                 nrgap += 1;
             }
         }
