@@ -10,18 +10,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use custos_ledger::bundle::{
-    BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, Report, VerifyOptions, verify,
-};
-use custos_ledger::checkpoint::Checkpoint;
+use custos_app::ledger_checks::{StartupCheckError, export_from, startup_check};
+use custos_ledger::bundle::{Bundle, Report, VerifyOptions, verify};
 use custos_ledger::hash::leaf_hash;
 use custos_ledger::memory::sample_ledger;
 use custos_ledger::note::NoteVerifier;
 use custos_ledger::proof::{verify_consistency, verify_inclusion};
-use custos_ledger::record::{SealedTier, SecretKey, Tier, Tombstone};
+use custos_ledger::record::SecretKey;
 use custos_ledger::tree::{MemoryNodeStore, Tree};
-use custos_ledger::tree::{fold_range, perfect_subtrees};
-use custos_store::ledger::LedgerTier;
 use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -243,221 +239,9 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
     let db = Database::connect(url, opts)
         .await
         .map_err(|e| e.to_string())?;
-    let bundle = export_from(&db, kek).await;
+    let bundle = export_from(&db, kek).await.map_err(|e| e.to_string());
     db.close().await;
     bundle
-}
-
-/// Reads the whole stored ledger of `db` as a bundle (records decrypted with `kek`, else
-/// withheld), inside one read snapshot.
-pub async fn export_from(db: &Database, kek: Option<&SecretKey>) -> Result<Bundle, String> {
-    let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
-    let e = |e: custos_store::StoreError| e.to_string();
-    tx.ledger_snapshot().await.map_err(e)?;
-    let mut leaves = Vec::new();
-    loop {
-        let page = tx
-            .ledger_leaves(leaves.len() as u64, 10_000)
-            .await
-            .map_err(e)?;
-        if page.is_empty() {
-            break;
-        }
-        for (i, leaf) in page {
-            if i != leaves.len() as u64 {
-                return Err(format!(
-                    "帳本缺少第 {0} 筆 / the ledger has no entry {0} (the next stored is {i})",
-                    leaves.len()
-                ));
-            }
-            leaves.push(Bytes(leaf));
-        }
-    }
-    let mut nodes = Vec::new();
-    for level in 0..64u8 {
-        let bytes = tx.ledger_node_level(level).await.map_err(e)?;
-        if bytes.is_empty() {
-            break;
-        }
-        nodes.push(Bytes(bytes));
-    }
-    let mut records = Vec::new();
-    if let Some(kek) = kek {
-        let mut from = 0;
-        loop {
-            let page = tx.ledger_records(from, 10_000).await.map_err(e)?;
-            let Some(last) = page.last() else { break };
-            from = last.index + 1;
-            for r in page {
-                let tier = match r.tier {
-                    LedgerTier::Fields => Tier::Fields,
-                    LedgerTier::Payload => Tier::Payload,
-                };
-                let salt: [u8; 32] = r.salt.as_slice().try_into().unwrap_or([0; 32]);
-                let sealed = SealedTier {
-                    tier,
-                    salt,
-                    wrapped_key: r.wrapped_key,
-                    ciphertext: r.ciphertext,
-                };
-                records.push(BundleRecord {
-                    index: r.index,
-                    tier,
-                    salt: Bytes(r.salt),
-                    canonical: Bytes(sealed.decrypt(kek).unwrap_or_default()),
-                });
-            }
-        }
-    }
-    let tombstones = tx
-        .ledger_tombstones()
-        .await
-        .map_err(e)?
-        .into_iter()
-        .map(|t| Tombstone {
-            index: t.index,
-            tier: match t.tier {
-                LedgerTier::Fields => Tier::Fields,
-                LedgerTier::Payload => Tier::Payload,
-            },
-            deleted_at_ms: t.deleted_at_ms,
-            rule: t.rule,
-        })
-        .collect();
-    let checkpoints: Vec<String> = tx
-        .ledger_checkpoints()
-        .await
-        .map_err(e)?
-        .into_iter()
-        .map(|(_, note)| note)
-        .collect();
-    let public_keys = tx.ledger_keys().await.map_err(e)?;
-    let _ = tx.rollback().await;
-    let origin = public_keys
-        .first()
-        .and_then(|k| k.split('+').next())
-        .unwrap_or_default()
-        .to_owned();
-    Ok(Bundle {
-        format: BUNDLE_FORMAT.to_owned(),
-        origin,
-        public_keys,
-        leaves,
-        nodes,
-        records,
-        tombstones,
-        checkpoints,
-        records_withheld: kek.is_none(),
-    })
-}
-
-/// A full verification of the stored ledger (every leaf, the stored tree, every record
-/// commitment `kek` opens, every checkpoint signature and the consistency between consecutive
-/// checkpoints), as the daily `ledger_verify` job runs it; the result is for the ledger page.
-pub async fn full_verification(
-    db: &Database,
-    kek: &SecretKey,
-    clock: &dyn custos_domain::clock::Clock,
-) -> custos_store::ledger_verifications::LedgerVerificationRow {
-    let started = std::time::Instant::now();
-    let outcome = match export_from(db, Some(kek)).await {
-        Ok(bundle) => tokio::task::spawn_blocking(move || {
-            verify(&bundle, &VerifyOptions::default()).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r),
-        Err(e) => Err(e),
-    };
-    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let verified_at_ms = clock.now().timestamp_millis();
-    match outcome {
-        Ok(report) => {
-            let first = report.first_bad();
-            custos_store::ledger_verifications::LedgerVerificationRow {
-                verified_at_ms,
-                size: report.size,
-                intact: report.intact(),
-                first_bad: first.and_then(|f| f.location.index()),
-                message: first.map_or_else(
-                    || {
-                        format!(
-                            "{} 筆完整，{} 個檢查點簽章有效 / {} entries intact, {} checkpoint signatures valid",
-                            report.size,
-                            report.checkpoints_verified,
-                            report.size,
-                            report.checkpoints_verified
-                        )
-                    },
-                    |f| format!("{}: {}", f.location, f.problem),
-                ),
-                duration_ms,
-            }
-        }
-        Err(e) => custos_store::ledger_verifications::LedgerVerificationRow {
-            verified_at_ms,
-            size: 0,
-            intact: false,
-            first_bad: None,
-            message: format!("無法驗證 / could not verify: {e}"),
-            duration_ms,
-        },
-    }
-}
-
-/// Why start-up must be refused.
-#[derive(Debug)]
-pub enum StartupCheckError {
-    /// The database cannot be read (exit 2).
-    Unreadable(String),
-    /// The stored tree does not match the latest checkpoint (exit 1).
-    Mismatch(String),
-}
-
-/// The start-up check of ADR 0103: the stored tree reproduces the latest signed checkpoint's root
-/// (read from ≤ 64 stored nodes, no rebuild). `serve` refuses to start on `Err`.
-pub async fn startup_check(db: &Database) -> Result<(), StartupCheckError> {
-    let unreadable = |e: custos_store::StoreError| StartupCheckError::Unreadable(e.to_string());
-    let refuse = |why: String| {
-        StartupCheckError::Mismatch(format!(
-            "帳本與最新檢查點不符，拒絕啟動；請執行 `custos ledger verify` / the stored ledger does not \
-             match its latest checkpoint ({why}); refusing to start — run `custos ledger verify`"
-        ))
-    };
-    let mut tx = db.begin_read().await.map_err(unreadable)?;
-    let Some((_, note)) = tx.ledger_latest_checkpoint().await.map_err(unreadable)? else {
-        return Ok(());
-    };
-    let keys: Vec<NoteVerifier> = tx
-        .ledger_keys()
-        .await
-        .map_err(unreadable)?
-        .iter()
-        .filter_map(|k| NoteVerifier::parse(k).ok())
-        .collect();
-    let (cp, _) = Checkpoint::open(&note, &keys, None).map_err(|e| refuse(e.to_string()))?;
-    let head = tx.ledger_head().await.map_err(unreadable)?;
-    if head.size < cp.size {
-        return Err(refuse(format!(
-            "{} entries stored, the checkpoint covers {}",
-            head.size, cp.size
-        )));
-    }
-    let ids: Vec<(u8, u64)> = perfect_subtrees(0, cp.size)
-        .iter()
-        .map(|n| (n.level, n.index))
-        .collect();
-    let nodes = tx.ledger_nodes(&ids).await.map_err(unreadable)?;
-    let _ = tx.rollback().await;
-    let hashes: Option<Vec<[u8; 32]>> = nodes.into_iter().collect();
-    let Some(hashes) = hashes else {
-        return Err(refuse("stored nodes are missing".into()));
-    };
-    if fold_range(&hashes) == cp.root {
-        Ok(())
-    } else {
-        Err(refuse(format!("root at size {} differs", cp.size)))
-    }
 }
 
 fn run_check(a: &CheckArgs) -> Result<ExitCode, String> {
@@ -744,6 +528,10 @@ mod tests {
     use super::*;
     use clap::Parser;
     use custos_ledger::bundle::Location;
+    use custos_ledger::checkpoint::Checkpoint;
+    use custos_ledger::record::{SealedTier, Tier};
+    use custos_store::ledger::LedgerTier;
+    use rand_chacha::ChaCha20Rng;
 
     #[derive(Debug, Parser)]
     struct Cli {
@@ -982,57 +770,6 @@ mod tests {
         .unwrap();
         tx.commit().await.unwrap();
         db.close().await;
-    }
-
-    #[test]
-    fn the_full_verification_job_finds_the_ledger_intact_then_names_a_changed_leaf() {
-        use sqlx::Connection;
-
-        let d = temp_dir("full-verification");
-        let path = d.join("custos.db");
-        let kek = SecretKey([4; 32]);
-        let clock = custos_domain::clock::FakeClock::new(
-            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
-        );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            write_sqlite_ledger(&path, &kek).await;
-            let url = path.to_str().unwrap();
-            let db = Database::connect(url, ConnectOptions::default()).await.unwrap();
-            let row = full_verification(&db, &kek, &clock).await;
-            assert!(row.intact, "{}", row.message);
-            assert_eq!((row.size, row.first_bad), (40, None));
-            assert_eq!(row.verified_at_ms, 1_764_201_600_000);
-            assert!(row.message.contains("40 entries intact"), "{}", row.message);
-
-            // An attacker with the file drops the append-only triggers and changes leaf 5.
-            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-            let triggers: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger_leaves'",
-            )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            for t in triggers {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query("UPDATE ledger_leaves SET leaf = zeroblob(100) WHERE idx = 5")
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let row = full_verification(&db, &kek, &clock).await;
-            assert!(!row.intact);
-            assert_eq!(row.first_bad, Some(5), "{}", row.message);
-            db.ledger_insert_verification(&row).await.unwrap();
-            assert_eq!(db.ledger_latest_verification().await.unwrap(), Some(row));
-        });
     }
 
     #[test]
