@@ -527,9 +527,10 @@ fn run_proof(kind: ProofKind) -> Result<ExitCode, String> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use custos_app::ledger::{EntryRows, NewLedgerEntry, SealedLedgerEntry};
     use custos_ledger::bundle::Location;
     use custos_ledger::checkpoint::Checkpoint;
-    use custos_ledger::record::{SealedTier, Tier};
+    use custos_ledger::record::Tier;
     use custos_store::ledger::LedgerTier;
     use rand_chacha::ChaCha20Rng;
 
@@ -666,17 +667,64 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
+    /// Seals `entries` (each with its clock reading) under `kek` and appends them in one
+    /// transaction with the new head, as the group-commit writer does.
+    async fn append_batch(
+        tx: &mut custos_store::Tx,
+        state: &mut custos_ledger::append::AppendState,
+        kek: &SecretKey,
+        rng: &mut ChaCha20Rng,
+        entries: Vec<(i64, NewLedgerEntry)>,
+    ) {
+        let appended: Vec<EntryRows> = entries
+            .into_iter()
+            .map(|(now, entry)| {
+                let sealed = SealedLedgerEntry::seal(rng, kek, &entry).unwrap();
+                EntryRows::append(state, now, sealed)
+            })
+            .collect();
+        let rows: Vec<_> = appended.iter().map(EntryRows::rows).collect();
+        let head = custos_store::ledger::LedgerHead {
+            size: state.size(),
+            last_ts_ms: None,
+        };
+        tx.ledger_append_batch_head(&rows, Some(head))
+            .await
+            .unwrap();
+    }
+
+    /// An entry of `kind` by `account`: `conditions` in its fields, `payload` if any.
+    fn test_entry(
+        kind: custos_ledger::leaf::EntryKind,
+        account: &str,
+        at_ms: i64,
+        conditions: String,
+        payload: Option<&[u8]>,
+    ) -> NewLedgerEntry {
+        NewLedgerEntry {
+            kind,
+            actor: [1; 16],
+            record: custos_ledger::record::AuditRecord {
+                account: account.into(),
+                ip: "10.0.0.1".into(),
+                occurred_at_ms: at_ms,
+                operation_code: "Z21".into(),
+                conditions,
+                case_number: "2026-1".into(),
+                reason: "credit review".into(),
+            },
+            payload: payload.map(<[u8]>::to_vec),
+            subject_index: None,
+        }
+    }
+
     /// Writes a small ledger through the store, the way the group-commit writer does: sealed
     /// records, leaf and node rows, a signed checkpoint after each batch, one deleted tier.
     async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
-        use custos_ledger::append::{AppendState, PreparedEntry};
-        use custos_ledger::checkpoint::Checkpoint;
+        use custos_ledger::append::AppendState;
         use custos_ledger::leaf::EntryKind;
         use custos_ledger::note::NoteSigner;
-        use custos_ledger::record::AuditRecord;
-        use custos_store::ledger::{
-            LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTombstoneRow,
-        };
+        use custos_store::ledger::LedgerTombstoneRow;
 
         let db = Database::connect(path.to_str().unwrap(), ConnectOptions::default())
             .await
@@ -690,68 +738,22 @@ mod tests {
             .await
             .unwrap();
         for batch in 0..4i64 {
-            let mut appended = Vec::new();
-            for j in 0..10i64 {
-                let now = 1_764_201_600_000 + batch * 1_000 + j;
-                let rec = AuditRecord {
-                    account: "teller01".into(),
-                    ip: "10.0.0.1".into(),
-                    occurred_at_ms: now,
-                    operation_code: "Z21".into(),
-                    conditions: format!("A12345678{j}"),
-                    case_number: "2026-1".into(),
-                    reason: "credit review".into(),
-                };
-                let (fields, fc) =
-                    SealedTier::seal(&mut rng, kek, Tier::Fields, &rec.canonical_bytes()).unwrap();
-                let payload = (j % 3 == 0)
-                    .then(|| SealedTier::seal(&mut rng, kek, Tier::Payload, b"result").unwrap());
-                let a = state.append(
-                    now,
-                    &PreparedEntry {
-                        kind: EntryKind::LOOKUP_GRANTED,
-                        actor: [1; 16],
-                        fields_commitment: fc,
-                        payload_commitment: payload.as_ref().map(|(_, c)| *c),
-                    },
-                );
-                let mut records = Vec::new();
-                for (sealed, tier) in std::iter::once((fields, LedgerTier::Fields))
-                    .chain(payload.map(|(p, _)| (p, LedgerTier::Payload)))
-                {
-                    records.push(LedgerRecordRow {
-                        index: a.index,
-                        tier,
-                        salt: sealed.salt.to_vec(),
-                        wrapped_key: sealed.wrapped_key,
-                        ciphertext: sealed.ciphertext,
-                        subject_index: None,
-                    });
-                }
-                let nodes: Vec<(u8, u64, [u8; 32])> = a
-                    .nodes
-                    .iter()
-                    .map(|(id, h)| (id.level, id.index, *h))
-                    .collect();
-                appended.push((a, nodes, records));
-            }
-            let rows: Vec<LedgerAppendRows<'_>> = appended
-                .iter()
-                .map(|(a, nodes, records)| LedgerAppendRows {
-                    index: a.index,
-                    timestamp_ms: a.timestamp_ms,
-                    leaf: &a.leaf,
-                    nodes,
-                    records,
+            let entries = (0..10i64)
+                .map(|j| {
+                    let now = 1_764_201_600_000 + batch * 1_000 + j;
+                    let payload = (j % 3 == 0).then_some(&b"result"[..]);
+                    let conditions = format!("A12345678{j}");
+                    let entry = test_entry(
+                        EntryKind::LOOKUP_GRANTED,
+                        "teller01",
+                        now,
+                        conditions,
+                        payload,
+                    );
+                    (now, entry)
                 })
                 .collect();
-            tx.ledger_append_batch(&rows).await.unwrap();
-            tx.ledger_set_head(LedgerHead {
-                size: state.size(),
-                last_ts_ms: None,
-            })
-            .await
-            .unwrap();
+            append_batch(&mut tx, &mut state, kek, &mut rng, entries).await;
             let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
                 .sign(&signer)
                 .unwrap()
@@ -900,65 +902,6 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
-    /// Appends `n` sealed entries in one transaction, as the group-commit writer does.
-    async fn append_sealed_batch(
-        tx: &mut custos_store::Tx,
-        state: &mut custos_ledger::append::AppendState,
-        kek: &SecretKey,
-        rng: &mut ChaCha20Rng,
-        n: u64,
-    ) {
-        use custos_ledger::append::PreparedEntry;
-        use custos_ledger::leaf::EntryKind;
-        use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow};
-
-        let mut appended = Vec::new();
-        for _ in 0..n {
-            let now = 1_764_201_600_000 + state.size() as i64;
-            let (sealed, c) = SealedTier::seal(rng, kek, Tier::Fields, b"\x01fields").unwrap();
-            let a = state.append(
-                now,
-                &PreparedEntry {
-                    kind: EntryKind::SIGN_IN,
-                    actor: [2; 16],
-                    fields_commitment: c,
-                    payload_commitment: None,
-                },
-            );
-            let record = [LedgerRecordRow {
-                index: a.index,
-                tier: LedgerTier::Fields,
-                salt: sealed.salt.to_vec(),
-                wrapped_key: sealed.wrapped_key,
-                ciphertext: sealed.ciphertext,
-                subject_index: None,
-            }];
-            let nodes: Vec<(u8, u64, [u8; 32])> = a
-                .nodes
-                .iter()
-                .map(|(id, h)| (id.level, id.index, *h))
-                .collect();
-            appended.push((a, nodes, record));
-        }
-        let rows: Vec<LedgerAppendRows<'_>> = appended
-            .iter()
-            .map(|(a, nodes, record)| LedgerAppendRows {
-                index: a.index,
-                timestamp_ms: a.timestamp_ms,
-                leaf: &a.leaf,
-                nodes,
-                records: record,
-            })
-            .collect();
-        tx.ledger_append_batch(&rows).await.unwrap();
-        tx.ledger_set_head(LedgerHead {
-            size: state.size(),
-            last_ts_ms: None,
-        })
-        .await
-        .unwrap();
-    }
-
     /// Run by the crash test as a child process: appends batches for ever, signing a checkpoint
     /// only after each batch is committed, and reports each durable checkpoint on stdout.
     #[test]
@@ -985,7 +928,15 @@ mod tests {
             let mut state = AppendState::new(86_400_000);
             for round in 0u64.. {
                 let mut tx = db.begin().await.unwrap();
-                append_sealed_batch(&mut tx, &mut state, &kek, &mut rng, 7).await;
+                let first = 1_764_201_600_000 + state.size() as i64;
+                let entries = (0..7)
+                    .map(|k| {
+                        let now = first + k;
+                        let kind = custos_ledger::leaf::EntryKind::SIGN_IN;
+                        (now, test_entry(kind, "user", now, String::new(), None))
+                    })
+                    .collect();
+                append_batch(&mut tx, &mut state, &kek, &mut rng, entries).await;
                 tx.commit().await.unwrap();
                 // Durable now: only now is the checkpoint signed.
                 let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
