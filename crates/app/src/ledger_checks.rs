@@ -275,6 +275,7 @@ mod tests {
     use std::sync::Arc;
 
     use custos_domain::clock::FakeClock;
+    use custos_ledger::bundle::{Location, Report};
     use custos_ledger::leaf::EntryKind;
     use custos_ledger::record::AuditRecord;
     use custos_store::ConnectOptions;
@@ -286,163 +287,170 @@ mod tests {
     use super::*;
     use crate::ledger::{LedgerKeys, LedgerWriter, NewLedgerEntry, WriterSettings};
 
-    /// A ledger of 40 lookups written by the group-commit writer into `path`, a checkpoint after
-    /// every ten, every third with a payload, and one deleted payload tier. Returns its
-    /// key-encryption key.
-    async fn write_ledger(
-        db: &Database,
-        dir: &std::path::Path,
+    /// A fresh SQLite database in its own directory, with a fake clock.
+    struct Fixture {
+        dir: tempfile::TempDir,
+        url: String,
         clock: Arc<FakeClock>,
-    ) -> Arc<SecretKey> {
-        let mut rng = ChaCha20Rng::seed_from_u64(9);
-        let (keys, _) =
-            LedgerKeys::load_or_create(&dir.join("ledger"), "custos.test/ledger", &mut rng)
-                .unwrap();
-        keys.register(db, clock.as_ref()).await.unwrap();
-        let kek = keys.kek.clone();
-        let writer = LedgerWriter::start(
-            db.clone(),
-            clock,
-            keys,
-            [3; 32],
-            None,
-            WriterSettings::default(),
-        );
-        for batch in 0..4i64 {
-            for j in 0..10i64 {
-                let entry = NewLedgerEntry {
-                    kind: EntryKind::LOOKUP_GRANTED,
-                    actor: [1; 16],
-                    record: AuditRecord {
-                        account: "teller01".into(),
-                        ip: "10.0.0.1".into(),
-                        occurred_at_ms: 1_764_201_600_000 + batch * 1_000 + j,
-                        operation_code: "Z21".into(),
-                        conditions: format!("A12345678{j}"),
-                        case_number: "2026-1".into(),
-                        reason: "credit review".into(),
-                    },
-                    payload: (j % 3 == 0).then(|| b"result".to_vec()),
-                    subject_index: None,
-                };
-                writer.append(writer.seal(&entry).unwrap()).await.unwrap();
-            }
-            writer.checkpoint().await.unwrap();
-        }
-        writer.shutdown().await;
-        let mut tx = db.begin().await.unwrap();
-        tx.ledger_delete_tier(&LedgerTombstoneRow {
-            index: 3,
-            tier: LedgerTier::Payload,
-            deleted_at_ms: 5,
-            rule: "J6.1".into(),
-        })
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        kek
+        db: Database,
     }
 
-    /// An attacker with the database file drops the append-only triggers, turns the foreign
-    /// keys off and runs `sql`.
-    async fn tamper(url: &str, sql: &'static str) {
-        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query("PRAGMA foreign_keys = OFF")
-            .execute(&mut conn)
+    impl Fixture {
+        async fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let url = dir.path().join("custos.db").display().to_string();
+            let clock = Arc::new(FakeClock::new(
+                chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
+            ));
+            let db = Database::connect(&url, ConnectOptions::default())
+                .await
+                .unwrap();
+            db.migrate().await.unwrap();
+            Self {
+                dir,
+                url,
+                clock,
+                db,
+            }
+        }
+
+        /// Writes 40 lookups through the group-commit writer, a checkpoint after every ten,
+        /// every third with a payload, and deletes one payload tier. Returns the
+        /// key-encryption key.
+        async fn write_ledger(&self) -> Arc<SecretKey> {
+            let mut rng = ChaCha20Rng::seed_from_u64(9);
+            let (keys, _) = LedgerKeys::load_or_create(
+                &self.dir.path().join("ledger"),
+                "custos.test/ledger",
+                &mut rng,
+            )
+            .unwrap();
+            keys.register(&self.db, self.clock.as_ref()).await.unwrap();
+            let kek = keys.kek.clone();
+            let writer = LedgerWriter::start(
+                self.db.clone(),
+                self.clock.clone(),
+                keys,
+                [3; 32],
+                None,
+                WriterSettings::default(),
+            );
+            for batch in 0..4i64 {
+                for j in 0..10i64 {
+                    let entry = NewLedgerEntry {
+                        kind: EntryKind::LOOKUP_GRANTED,
+                        actor: [1; 16],
+                        record: AuditRecord {
+                            account: "teller01".into(),
+                            ip: "10.0.0.1".into(),
+                            occurred_at_ms: 1_764_201_600_000 + batch * 1_000 + j,
+                            operation_code: "Z21".into(),
+                            conditions: format!("A12345678{j}"),
+                            case_number: "2026-1".into(),
+                            reason: "credit review".into(),
+                        },
+                        payload: (j % 3 == 0).then(|| b"result".to_vec()),
+                        subject_index: None,
+                    };
+                    writer.append(writer.seal(&entry).unwrap()).await.unwrap();
+                }
+                writer.checkpoint().await.unwrap();
+            }
+            writer.shutdown().await;
+            let mut tx = self.db.begin().await.unwrap();
+            tx.ledger_delete_tier(&LedgerTombstoneRow {
+                index: 3,
+                tier: LedgerTier::Payload,
+                deleted_at_ms: 5,
+                rule: "J6.1".into(),
+            })
             .await
             .unwrap();
-        let triggers: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'",
-        )
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-        for t in triggers {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+            tx.commit().await.unwrap();
+            kek
+        }
+
+        /// A connection as an attacker with the database file has it: the append-only triggers
+        /// dropped, the foreign keys off.
+        async fn attacker(&self) -> sqlx::SqliteConnection {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            sqlx::query("PRAGMA foreign_keys = OFF")
                 .execute(&mut conn)
                 .await
                 .unwrap();
-        }
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    }
-
-    async fn open(url: &str) -> Database {
-        let db = Database::connect(url, ConnectOptions::default())
+            let triggers: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'",
+            )
+            .fetch_all(&mut conn)
             .await
             .unwrap();
-        db.migrate().await.unwrap();
-        db
+            for t in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            conn
+        }
+
+        /// Runs `sql` as the attacker.
+        async fn tamper(&self, sql: &'static str) {
+            let mut conn = self.attacker().await;
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+
+        /// Exports (records opened with `kek`, or withheld) and verifies.
+        async fn verified(&self, kek: Option<&SecretKey>) -> Report {
+            let bundle = export_from(&self.db, kek).await.unwrap();
+            verify(&bundle, &VerifyOptions::default()).unwrap()
+        }
     }
 
     #[tokio::test]
     async fn the_full_verification_job_finds_the_ledger_intact_then_names_a_changed_leaf() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("custos.db").display().to_string();
-        let clock = Arc::new(FakeClock::new(
-            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
-        ));
-        let db = open(&url).await;
-        let kek = write_ledger(&db, dir.path(), clock.clone()).await;
-        let row = full_verification(&db, &kek, clock.as_ref()).await;
+        let f = Fixture::new().await;
+        let kek = f.write_ledger().await;
+        let row = full_verification(&f.db, &kek, f.clock.as_ref()).await;
         assert!(row.intact, "{}", row.message);
         assert_eq!((row.size, row.first_bad), (40, None));
         assert_eq!(row.verified_at_ms, 1_764_201_600_000);
         assert!(row.message.contains("40 entries intact"), "{}", row.message);
-        let bundle = export_from(&db, None).await.unwrap();
-        assert!(bundle.records_withheld && bundle.records.is_empty());
-        assert_eq!((bundle.checkpoints.len(), bundle.tombstones.len()), (4, 1));
 
-        tamper(
-            &url,
-            "UPDATE ledger_leaves SET leaf = zeroblob(100) WHERE idx = 5",
-        )
-        .await;
-        let row = full_verification(&db, &kek, clock.as_ref()).await;
+        f.tamper("UPDATE ledger_leaves SET leaf = zeroblob(100) WHERE idx = 5")
+            .await;
+        let row = full_verification(&f.db, &kek, f.clock.as_ref()).await;
         assert!(!row.intact);
         assert_eq!(row.first_bad, Some(5), "{}", row.message);
-        db.ledger_insert_verification(&row).await.unwrap();
-        assert_eq!(db.ledger_latest_verification().await.unwrap(), Some(row));
-        db.close().await;
+        f.db.ledger_insert_verification(&row).await.unwrap();
+        assert_eq!(f.db.ledger_latest_verification().await.unwrap(), Some(row));
+        f.db.close().await;
     }
 
     #[tokio::test]
     async fn the_startup_check_passes_an_intact_ledger_and_refuses_a_changed_node() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("custos.db").display().to_string();
-        let clock = Arc::new(FakeClock::new(
-            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
-        ));
-        let db = open(&url).await;
+        let f = Fixture::new().await;
         // No checkpoint yet: nothing to check against.
-        assert!(startup_check(&db).await.is_ok());
-        write_ledger(&db, dir.path(), clock).await;
-        assert!(startup_check(&db).await.is_ok());
+        assert!(startup_check(&f.db).await.is_ok());
+        f.write_ledger().await;
+        assert!(startup_check(&f.db).await.is_ok());
         // A changed node on the right edge (the subtree of the first 32 entries).
-        tamper(
-            &url,
-            "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0",
-        )
-        .await;
-        let err = startup_check(&db).await.unwrap_err();
+        f.tamper("UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
+            .await;
+        let err = startup_check(&f.db).await.unwrap_err();
         assert!(
             matches!(&err, StartupCheckError::Mismatch(m) if m.contains("root at size 40 differs")),
             "{err}"
         );
-        db.close().await;
+        f.db.close().await;
     }
 
     #[tokio::test]
     async fn a_gap_in_the_stored_leaves_is_named_by_the_export() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("custos.db").display().to_string();
-        let clock = Arc::new(FakeClock::new(
-            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
-        ));
-        let db = open(&url).await;
-        let kek = write_ledger(&db, dir.path(), clock.clone()).await;
-        tamper(&url, "DELETE FROM ledger_leaves WHERE idx = 7").await;
-        let err = export_from(&db, None).await.unwrap_err();
+        let f = Fixture::new().await;
+        let kek = f.write_ledger().await;
+        f.tamper("DELETE FROM ledger_leaves WHERE idx = 7").await;
+        let err = export_from(&f.db, None).await.unwrap_err();
         assert!(
             matches!(
                 err,
@@ -453,13 +461,99 @@ mod tests {
             ),
             "{err}"
         );
-        let row = full_verification(&db, &kek, clock.as_ref()).await;
+        let row = full_verification(&f.db, &kek, f.clock.as_ref()).await;
         assert!(!row.intact);
         assert!(
             row.message.contains("the ledger has no entry 7"),
             "{}",
             row.message
         );
-        db.close().await;
+        f.db.close().await;
+    }
+
+    /// 256 cases: a random byte of a random row of `ledger_leaves`, `ledger_nodes`,
+    /// `ledger_records` (salt, ciphertext or wrapped key) or `ledger_checkpoints` is changed;
+    /// the export verifies not intact and the finding names the changed entry, node or
+    /// checkpoint.
+    #[tokio::test]
+    #[rustfmt::skip]
+    async fn a_database_ledger_verifies_and_any_changed_stored_byte_is_named() {
+        use rand_core::Rng as _;
+        use sqlx::Row;
+
+        let f = Fixture::new().await;
+        let kek = f.write_ledger().await;
+        let r = f.verified(Some(&kek)).await;
+        assert!(r.intact(), "{:?}", r.findings);
+        assert_eq!(r.size, 40);
+        assert_eq!(r.tombstones, 1);
+        let withheld = export_from(&f.db, None).await.unwrap();
+        assert!(withheld.records_withheld && withheld.records.is_empty());
+        assert_eq!((withheld.checkpoints.len(), withheld.tombstones.len()), (4, 1));
+        assert!(f.verified(None).await.intact());
+
+        let mut conn = f.attacker().await;
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        for case in 0..256u32 {
+            let pick = |rng: &mut ChaCha20Rng, n: usize| (rng.next_u64() % n as u64) as usize;
+            let table = pick(&mut rng, 4);
+            let (select, update, col) = match table {
+                0 => ("SELECT idx AS k1, 0 AS k2, leaf AS v FROM ledger_leaves", "UPDATE ledger_leaves SET leaf = $1 WHERE idx = $2", "leaf"),
+                1 => ("SELECT level AS k1, idx AS k2, hash AS v FROM ledger_nodes", "UPDATE ledger_nodes SET hash = $1 WHERE level = $2 AND idx = $3", "hash"),
+                2 => match pick(&mut rng, 3) {
+                    0 => ("SELECT idx AS k1, tier AS k2, salt AS v FROM ledger_records", "UPDATE ledger_records SET salt = $1 WHERE idx = $2 AND tier = $3", "salt"),
+                    1 => ("SELECT idx AS k1, tier AS k2, ciphertext AS v FROM ledger_records", "UPDATE ledger_records SET ciphertext = $1 WHERE idx = $2 AND tier = $3", "ciphertext"),
+                    _ => ("SELECT idx AS k1, tier AS k2, wrapped_key AS v FROM ledger_records", "UPDATE ledger_records SET wrapped_key = $1 WHERE idx = $2 AND tier = $3", "wrapped_key"),
+                },
+                _ => ("SELECT id AS k1, 0 AS k2, CAST(note AS BLOB) AS v FROM ledger_checkpoints ORDER BY id", "UPDATE ledger_checkpoints SET note = CAST($1 AS TEXT) WHERE id = $2", "note"),
+            };
+            let rows = sqlx::query(select).fetch_all(&mut conn).await.unwrap();
+            let row = &rows[pick(&mut rng, rows.len())];
+            let k1: i64 = row.get("k1");
+            let original: Vec<u8> = row.get("v");
+            let mut changed = original.clone();
+            let expected = match table {
+                0 => Location::Leaf(k1 as u64),
+                1 => Location::Node(custos_ledger::tree::NodeId { level: k1 as u8, index: row.get::<i64, _>("k2") as u64 }),
+                2 => Location::Record {
+                    index: k1 as u64,
+                    tier: if row.get::<String, _>("k2") == "fields" { Tier::Fields } else { Tier::Payload },
+                },
+                _ => Location::Checkpoint { ordinal: (k1 - 1) as usize },
+            };
+            if table == 3 {
+                let ascii: Vec<usize> = (0..changed.len()).filter(|&p| changed[p].is_ascii()).collect();
+                let p = ascii[pick(&mut rng, ascii.len())];
+                changed[p] ^= (1 + pick(&mut rng, 127)) as u8;
+            } else {
+                let p = pick(&mut rng, changed.len());
+                changed[p] ^= (1 + pick(&mut rng, 255)) as u8;
+            }
+            let set = |bytes: Vec<u8>| {
+                let q = sqlx::query(update).bind(bytes).bind(k1);
+                if table == 1 {
+                    q.bind(row.get::<i64, _>("k2"))
+                } else if table == 2 {
+                    q.bind(row.get::<String, _>("k2"))
+                } else {
+                    q
+                }
+            };
+            set(changed).execute(&mut conn).await.unwrap();
+            let r = f.verified(Some(&kek)).await;
+            assert!(!r.intact(), "case {case}: {col} of {expected} changed, not detected");
+            let found = r.first_bad().unwrap().location.clone();
+            match &expected {
+                Location::Checkpoint { .. } => assert!(
+                    r.findings.iter().any(|f| f.location == expected),
+                    "case {case}: {expected}: {:?}", r.findings
+                ),
+                Location::Leaf(i) => assert_eq!(found.index(), Some(*i), "case {case}: {:?}", r.findings),
+                e => assert_eq!(&found, e, "case {case}: {:?}", r.findings),
+            }
+            set(original).execute(&mut conn).await.unwrap();
+        }
+        assert!(f.verified(Some(&kek)).await.intact());
+        f.db.close().await;
     }
 }
