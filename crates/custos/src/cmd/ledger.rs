@@ -666,6 +666,28 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
+    /// A current-thread runtime for the asynchronous parts of a test.
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// The test ledger's checkpoint signer.
+    fn test_signer() -> custos_ledger::note::NoteSigner {
+        custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap()
+    }
+
+    /// Signs a checkpoint of `size` entries with root `root` and stores it.
+    async fn sign_checkpoint(tx: &mut custos_store::Tx, size: u64, root: [u8; 32]) {
+        let note = Checkpoint::new("custos.test/ledger", size, root)
+            .sign(&test_signer())
+            .unwrap()
+            .to_string();
+        tx.ledger_insert_checkpoint(size, &note, 0).await.unwrap();
+    }
+
     /// Seals `entries` (each with its clock reading) under `kek` and appends them in one
     /// transaction with the new head, as the group-commit writer does.
     async fn append_batch(
@@ -722,13 +744,12 @@ mod tests {
     async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
         use custos_ledger::append::AppendState;
         use custos_ledger::leaf::EntryKind;
-        use custos_ledger::note::NoteSigner;
 
         let db = Database::connect(path.to_str().unwrap(), ConnectOptions::default())
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+        let signer = test_signer();
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let mut state = AppendState::new(86_400_000);
         let mut tx = db.begin().await.unwrap();
@@ -752,13 +773,7 @@ mod tests {
                 })
                 .collect();
             append_batch(&mut tx, &mut state, kek, &mut rng, entries).await;
-            let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
-                .sign(&signer)
-                .unwrap()
-                .to_string();
-            tx.ledger_insert_checkpoint(state.size(), &note, 0)
-                .await
-                .unwrap();
+            sign_checkpoint(&mut tx, state.size(), state.root()).await;
         }
         tx.commit().await.unwrap();
         db.close().await;
@@ -772,10 +787,7 @@ mod tests {
         let d = temp_dir("db");
         let path = d.join("custos.db");
         let url = path.to_str().unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(write_sqlite_ledger(&path, &SecretKey([4; 32])));
         assert_eq!(
             ledger(&["verify", "--database-url", url]),
@@ -783,17 +795,11 @@ mod tests {
         );
         assert_eq!(ledger(&["check", "--database-url", url]), ExitCode::SUCCESS);
         rt.block_on(async {
-            let signer =
-                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
-            let forged = Checkpoint::new("custos.test/ledger", 40, [7; 32])
-                .sign(&signer)
-                .unwrap()
-                .to_string();
             let db = Database::connect(url, ConnectOptions::default())
                 .await
                 .unwrap();
             let mut tx = db.begin().await.unwrap();
-            tx.ledger_insert_checkpoint(40, &forged, 1).await.unwrap();
+            sign_checkpoint(&mut tx, 40, [7; 32]).await;
             tx.commit().await.unwrap();
             db.close().await;
         });
@@ -814,21 +820,15 @@ mod tests {
     #[ignore = "run as a child process by the crash test"]
     fn crash_child_writer() {
         use custos_ledger::append::AppendState;
-        use custos_ledger::checkpoint::Checkpoint;
-        use custos_ledger::note::NoteSigner;
 
         let Ok(path) = std::env::var("CUSTOS_CRASH_DB") else {
             return;
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
             let db = Database::connect(&path, ConnectOptions::default())
                 .await
                 .unwrap();
-            let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
             let kek = SecretKey([4; 32]);
             let mut rng = ChaCha20Rng::seed_from_u64(5);
             let mut state = AppendState::new(86_400_000);
@@ -845,14 +845,8 @@ mod tests {
                 append_batch(&mut tx, &mut state, &kek, &mut rng, entries).await;
                 tx.commit().await.unwrap();
                 // Durable now: only now is the checkpoint signed.
-                let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
-                    .sign(&signer)
-                    .unwrap()
-                    .to_string();
                 let mut tx = db.begin().await.unwrap();
-                tx.ledger_insert_checkpoint(state.size(), &note, 0)
-                    .await
-                    .unwrap();
+                sign_checkpoint(&mut tx, state.size(), state.root()).await;
                 tx.commit().await.unwrap();
                 println!("durable checkpoint {round} at {}", state.size());
             }
@@ -867,19 +861,14 @@ mod tests {
         let d = temp_dir("crash");
         let path = d.join("custos.db");
         let url = path.to_str().unwrap().to_owned();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
             let db = Database::connect(&url, ConnectOptions::default())
                 .await
                 .unwrap();
             db.migrate().await.unwrap();
-            let signer =
-                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
             let mut tx = db.begin().await.unwrap();
-            tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+            tx.ledger_insert_key(&test_signer().verifier().to_string(), 0)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
