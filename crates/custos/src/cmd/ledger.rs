@@ -918,6 +918,26 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
+    /// A data directory whose database is seeded with the demo world through the writer (its
+    /// keys created at first start), closed after a published checkpoint. Returns the runtime and
+    /// the checkpoint's size.
+    fn seeded_data_dir(dir: &std::path::Path, url: &str) -> (tokio::runtime::Runtime, u64) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let size = rt.block_on(async {
+            let services = crate::wiring::Services::open_in(url, dir).await.unwrap();
+            assert!(crate::demo_world::seed(&services).await.unwrap());
+            let published = services.ledger.checkpoint().await.unwrap();
+            services.ledger.shutdown().await;
+            services.db.close().await;
+            published.size
+        });
+        (rt, size)
+    }
+
     /// Seeding the demo world writes ledger entries through the writer; a published checkpoint
     /// covers them, the keys are reloaded at the next start, and the database verifies intact
     /// with the data directory's key-encryption key (J0.4, J4.11, ADR 0103).
@@ -925,19 +945,7 @@ mod tests {
     fn seeded_organisation_changes_are_ledger_entries_that_verify() {
         let dir = temp_dir("seeded");
         let url = dir.join("custos.db").display().to_string();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let size = rt.block_on(async {
-            let services = crate::wiring::Services::open_in(&url, &dir).await.unwrap();
-            assert!(crate::demo_world::seed(&services).await.unwrap());
-            let published = services.ledger.checkpoint().await.unwrap();
-            services.ledger.shutdown().await;
-            services.db.close().await;
-            published.size
-        });
+        let (rt, size) = seeded_data_dir(&dir, &url);
         assert!(size >= 2, "institutions and org units are ledger entries");
         assert!(dir.join("checkpoints/checkpoint").exists());
         // On demand, from the command line, with the keys created at first start.
@@ -973,18 +981,7 @@ mod tests {
         let dir = temp_dir("rotate");
         let d = dir.to_str().unwrap();
         let url = dir.join("custos.db").display().to_string();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let services = crate::wiring::Services::open_in(&url, &dir).await.unwrap();
-            assert!(crate::demo_world::seed(&services).await.unwrap());
-            services.ledger.checkpoint().await.unwrap();
-            services.ledger.shutdown().await;
-            services.db.close().await;
-        });
+        let (rt, _) = seeded_data_dir(&dir, &url);
         let skey = dir.join("ledger/checkpoint.skey");
         let old_skey = std::fs::read_to_string(&skey).unwrap();
         assert_eq!(ledger(&["rotate-key", "--data-dir", d]), ExitCode::SUCCESS);
