@@ -37,7 +37,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use custos_domain::clock::Clock;
-use custos_ledger::append::{AppendState, PreparedEntry};
+use custos_ledger::append::{AppendState, AppendedEntry, PreparedEntry};
 use custos_ledger::checkpoint::Checkpoint;
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::note::NoteSigner;
@@ -149,6 +149,66 @@ impl SealedLedgerEntry {
             },
             records,
         })
+    }
+}
+
+/// An appended entry with the rows that store it: what the writer inserts for each entry, and
+/// what tests that write a ledger through the store alone insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRows {
+    /// The entry as [`AppendState::append`] gave it (index, timestamp, leaf, nodes, jump).
+    pub entry: AppendedEntry,
+    /// The complete subtrees the append finished, as stored: `(level, index, hash)`.
+    pub nodes: Vec<(u8, u64, [u8; 32])>,
+    /// The sealed record tiers, numbered with the entry's index.
+    pub records: Vec<LedgerRecordRow>,
+}
+
+impl EntryRows {
+    /// The rows of `entry`, its sealed `records` numbered with its index.
+    #[must_use]
+    pub fn new(entry: AppendedEntry, mut records: Vec<LedgerRecordRow>) -> Self {
+        for r in &mut records {
+            r.index = entry.index;
+        }
+        let nodes = entry
+            .nodes
+            .iter()
+            .map(|(id, h)| (id.level, id.index, *h))
+            .collect();
+        Self {
+            entry,
+            nodes,
+            records,
+        }
+    }
+
+    /// Appends `sealed` to `state` at `now_ms` and returns its rows.
+    pub fn append(state: &mut AppendState, now_ms: i64, sealed: SealedLedgerEntry) -> Self {
+        let entry = state.append(now_ms, &sealed.entry);
+        Self::new(entry, sealed.records)
+    }
+
+    /// The rows as the store inserts them.
+    #[must_use]
+    pub fn rows(&self) -> LedgerAppendRows<'_> {
+        LedgerAppendRows {
+            index: self.entry.index,
+            timestamp_ms: self.entry.timestamp_ms,
+            leaf: &self.entry.leaf,
+            nodes: &self.nodes,
+            records: &self.records,
+        }
+    }
+
+    /// The raw baseline of `custos bench ledger`: the same inserts with constant leaf and node
+    /// bytes instead of the hashes.
+    fn into_raw_baseline(mut self) -> Self {
+        self.entry.leaf = [9; custos_ledger::leaf::LEAF_LEN];
+        for n in &mut self.nodes {
+            n.2 = [6; 32];
+        }
+        self
     }
 }
 
@@ -628,55 +688,35 @@ impl WriterTask {
                 behind = false;
                 None
             };
-            let nodes: Vec<(u8, u64, [u8; 32])> = a
-                .nodes
-                .iter()
-                .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
-                .collect();
-            let mut records = std::mem::take(&mut job.sealed.records);
-            for r in &mut records {
-                r.index = a.index;
+            let mut rows = EntryRows::new(a, std::mem::take(&mut job.sealed.records));
+            if raw {
+                rows = rows.into_raw_baseline();
             }
-            last_ts = Some(a.timestamp_ms);
+            last_ts = Some(rows.entry.timestamp_ms);
             outcomes.push(Some(Ok((
                 value,
                 EntryReceipt {
-                    index: a.index,
-                    timestamp_ms: a.timestamp_ms,
+                    index: rows.entry.index,
+                    timestamp_ms: rows.entry.timestamp_ms,
                 },
             ))));
-            appended.push((a, nodes, records));
+            appended.push(rows);
             // The log itself shows the jump: a `clock_jump` entry right after the entry that saw
             // it, in the same batch.
             match jump_entry {
                 Some(Ok(sealed)) => {
-                    let j = st.append(now_ms, &sealed.entry);
-                    let nodes = j
-                        .nodes
-                        .iter()
-                        .map(|(id, h)| (id.level, id.index, if raw { [6; 32] } else { *h }))
-                        .collect();
-                    let mut records = sealed.records;
-                    for r in &mut records {
-                        r.index = j.index;
+                    let mut rows = EntryRows::append(&mut st, now_ms, sealed);
+                    if raw {
+                        rows = rows.into_raw_baseline();
                     }
-                    last_ts = Some(j.timestamp_ms);
-                    appended.push((j, nodes, records));
+                    last_ts = Some(rows.entry.timestamp_ms);
+                    appended.push(rows);
                 }
                 Some(Err(e)) => tracing::error!(error = %e, "clock_jump entry not sealed"),
                 None => {}
             }
         }
-        let rows: Vec<LedgerAppendRows<'_>> = appended
-            .iter()
-            .map(|(a, nodes, records)| LedgerAppendRows {
-                index: a.index,
-                timestamp_ms: a.timestamp_ms,
-                leaf: if raw { &[9; 100] } else { &a.leaf },
-                nodes,
-                records,
-            })
-            .collect();
+        let rows: Vec<LedgerAppendRows<'_>> = appended.iter().map(EntryRows::rows).collect();
         let committed = async {
             if !rows.is_empty() {
                 tx.ledger_append_batch_head(

@@ -14,15 +14,15 @@ use custos_app::jobs::{
     handler_fn,
 };
 use custos_app::organisation::{
-    AddOrgUnit, ChangeProfile, CreateInstitution, HeadOffice, add_org_unit, change_profile,
-    create_institution, move_org_unit, stored_profile,
+    AddOrgUnit, ChangeProfile, CreateInstitution, HeadOffice, ProfileChanged, add_org_unit,
+    change_profile, create_institution, move_org_unit, stored_profile,
 };
 use custos_domain::clock::{Clock, FakeClock};
 use custos_domain::institution::{
     InstitutionCode, InstitutionKind, OrgUnitCode, OrgUnitKind, QueryMethod,
 };
 use custos_domain::profile::{ControlProfile, SettingKey};
-use custos_store::{JobStatus, RunOutcome, StoreError};
+use custos_store::{InstitutionRow, JobStatus, OrgUnitRow, RunOutcome, StoreError};
 use custos_testkit::db::TestDb;
 
 fn start() -> DateTime<Utc> {
@@ -60,6 +60,24 @@ impl Fixture {
             clock,
             ids: Arc::new(SequentialIds::new()),
         }
+    }
+
+    /// [`create_institution`] with the fixture's writer, clock and ids.
+    async fn create(
+        &self,
+        request: CreateInstitution,
+    ) -> Result<(InstitutionRow, Option<OrgUnitRow>), AppError> {
+        create_institution(&self.ledger, &*self.clock, &*self.ids, request).await
+    }
+
+    /// [`add_org_unit`] with the fixture's writer, clock and ids.
+    async fn add_unit(&self, request: AddOrgUnit) -> Result<OrgUnitRow, AppError> {
+        add_org_unit(&self.ledger, &*self.clock, &*self.ids, request).await
+    }
+
+    /// [`change_profile`] with the fixture's writer and clock.
+    async fn change(&self, request: ChangeProfile) -> Result<ProfileChanged, AppError> {
+        change_profile(&self.ledger, &*self.clock, request).await
     }
 
     fn scheduler(&self, settings: SchedulerSettings) -> Scheduler {
@@ -137,22 +155,27 @@ async fn a_one_off_job_runs_once_when_the_clock_reaches_it() {
     );
 }
 
+/// A handler that keeps `pick` of every run's context in `sink`.
+fn recording<T: Send + 'static>(
+    sink: &Arc<std::sync::Mutex<Vec<T>>>,
+    pick: fn(JobContext) -> T,
+) -> impl Fn(JobContext) -> BoxFuture<'static, Result<(), JobFailure>> + Send + Sync + 'static {
+    let sink = sink.clone();
+    move |ctx| {
+        let sink = sink.clone();
+        Box::pin(async move {
+            sink.lock().unwrap().push(pick(ctx));
+            Ok(())
+        })
+    }
+}
+
 #[tokio::test]
 async fn the_handler_sees_the_payload_occurrence_and_attempt() {
     let f = Fixture::new().await;
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut scheduler = f.scheduler(settings());
-    let sink = seen.clone();
-    scheduler.register(
-        "deletion",
-        handler_fn(move |ctx: JobContext| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(ctx);
-                Ok(())
-            }
-        }),
-    );
+    scheduler.register("deletion", handler_fn(recording(&seen, |ctx| ctx)));
     let job = scheduler
         .schedule_once("deletion", serde_json::json!({"batch": 7}), start(), None)
         .await
@@ -282,16 +305,9 @@ async fn a_crashed_run_is_retried_when_its_lease_expires() {
     let f = Fixture::new().await;
     let attempts = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut scheduler = f.scheduler(settings());
-    let sink = attempts.clone();
     scheduler.register(
         "review",
-        handler_fn(move |ctx: JobContext| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(ctx.attempt);
-                Ok(())
-            }
-        }),
+        handler_fn(recording(&attempts, |ctx| ctx.attempt)),
     );
     let job = scheduler
         .schedule_once("review", serde_json::json!({}), start(), None)
@@ -433,13 +449,23 @@ fn bank_request() -> CreateInstitution {
     }
 }
 
+fn land_office(code: &str, name: &str) -> CreateInstitution {
+    CreateInstitution {
+        code: icode(code),
+        name: name.into(),
+        kind: InstitutionKind::LandOffice,
+        query_methods: BTreeSet::new(),
+        profile: ControlProfile::taipei(),
+        created_by: "admin".into(),
+        head_office: None,
+    }
+}
+
 #[tokio::test]
 async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
     let f = Fixture::new().await;
     let request = bank_request();
-    let (inst, head) = create_institution(&f.ledger, &*f.clock, &*f.ids, request.clone())
-        .await
-        .unwrap();
+    let (inst, head) = f.create(request.clone()).await.unwrap();
     let head = head.unwrap();
     assert_eq!(head.kind, OrgUnitKind::HeadOffice);
     assert_eq!(inst.created_at, start());
@@ -455,9 +481,7 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         }),
         ..request.clone()
     };
-    let err = create_institution(&f.ledger, &*f.clock, &*f.ids, bad)
-        .await
-        .unwrap_err();
+    let err = f.create(bad).await.unwrap_err();
     assert!(matches!(err, AppError::Organisation(_)), "{err}");
     assert!(
         f.db.get_institution_by_code(&icode("0050000"))
@@ -470,13 +494,9 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         code: icode("AB01"),
         ..request.clone()
     };
-    let err = create_institution(&f.ledger, &*f.clock, &*f.ids, wrong_kind)
-        .await
-        .unwrap_err();
+    let err = f.create(wrong_kind).await.unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "{err}");
-    let dup = create_institution(&f.ledger, &*f.clock, &*f.ids, request)
-        .await
-        .unwrap_err();
+    let dup = f.create(request).await.unwrap_err();
     assert!(
         matches!(dup, AppError::Store(StoreError::Conflict(_))),
         "{dup}"
@@ -491,39 +511,23 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
         name: format!("單位 {code}"),
         kind,
     };
-    let branch = add_org_unit(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        add(head.id, "0100", OrgUnitKind::Branch),
-    )
-    .await
-    .unwrap();
-    let section = add_org_unit(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        add(head.id, "0010", OrgUnitKind::Section),
-    )
-    .await
-    .unwrap();
-    let err = add_org_unit(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        add(head.id, "0001", OrgUnitKind::HeadOffice),
-    )
-    .await
-    .unwrap_err();
+    let branch = f
+        .add_unit(add(head.id, "0100", OrgUnitKind::Branch))
+        .await
+        .unwrap();
+    let section = f
+        .add_unit(add(head.id, "0010", OrgUnitKind::Section))
+        .await
+        .unwrap();
+    let err = f
+        .add_unit(add(head.id, "0001", OrgUnitKind::HeadOffice))
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::Organisation(_)), "{err}");
-    let err = add_org_unit(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        add(head.id, "0100", OrgUnitKind::Branch),
-    )
-    .await
-    .unwrap_err();
+    let err = f
+        .add_unit(add(head.id, "0100", OrgUnitKind::Branch))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, AppError::Organisation(_)),
         "duplicate code: {err}"
@@ -545,22 +549,10 @@ async fn creating_an_institution_with_its_head_office_is_one_unit_of_work() {
 #[tokio::test]
 async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
     let f = Fixture::new().await;
-    let (inst, _) = create_institution(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        CreateInstitution {
-            code: icode("AA01"),
-            name: "古亭地政事務所".into(),
-            kind: InstitutionKind::LandOffice,
-            query_methods: BTreeSet::new(),
-            profile: ControlProfile::taipei(),
-            created_by: "admin".into(),
-            head_office: None,
-        },
-    )
-    .await
-    .unwrap();
+    let (inst, _) = f
+        .create(land_office("AA01", "古亭地政事務所"))
+        .await
+        .unwrap();
     let seed = ControlProfile::taipei();
     let change = |rate: u32, reason: &str, version: i64| {
         let mut draft = seed.draft();
@@ -573,26 +565,17 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
             reason: reason.into(),
         }
     };
-    let err = change_profile(&f.ledger, &*f.clock, change(200, " ", 1))
-        .await
-        .unwrap_err();
+    let err = f.change(change(200, " ", 1)).await.unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "{err}");
-    let err = change_profile(&f.ledger, &*f.clock, change(50, "looser", 1))
-        .await
-        .unwrap_err();
+    let err = f.change(change(50, "looser", 1)).await.unwrap_err();
     assert!(matches!(err, AppError::Profile(_)), "J0.4: {err}");
-    let err = change_profile(&f.ledger, &*f.clock, change(100, "same", 1))
-        .await
-        .unwrap_err();
+    let err = f.change(change(100, "same", 1)).await.unwrap_err();
     assert!(matches!(err, AppError::Rule(_)), "no change: {err}");
     f.clock.advance(Duration::days(3));
-    let done = change_profile(
-        &f.ledger,
-        &*f.clock,
-        change(200, "風險評估 / risk review", 1),
-    )
-    .await
-    .unwrap();
+    let done = f
+        .change(change(200, "風險評估 / risk review", 1))
+        .await
+        .unwrap();
     assert_eq!(done.record.version, 2);
     assert_eq!(done.record.changed_at, start() + Duration::days(3));
     assert_eq!(done.changes.len(), 1);
@@ -615,9 +598,7 @@ async fn a_profile_change_only_tightens_needs_a_reason_and_is_recorded() {
             .count()
     };
     assert_eq!(ledger_size().await, 2);
-    let err = change_profile(&f.ledger, &*f.clock, change(300, "stale", 1))
-        .await
-        .unwrap_err();
+    let err = f.change(change(300, "stale", 1)).await.unwrap_err();
     assert!(
         matches!(err, AppError::Store(StoreError::Conflict(_))),
         "{err}"
@@ -715,22 +696,10 @@ async fn a_long_handler_keeps_its_lease_alive_with_heartbeats() {
 #[tokio::test]
 async fn a_profile_becomes_due_for_review_when_its_interval_has_passed() {
     let f = Fixture::new().await;
-    let (inst, _) = create_institution(
-        &f.ledger,
-        &*f.clock,
-        &*f.ids,
-        CreateInstitution {
-            code: icode("AB02"),
-            name: "大安地政事務所".into(),
-            kind: InstitutionKind::LandOffice,
-            query_methods: BTreeSet::new(),
-            profile: ControlProfile::taipei(),
-            created_by: "admin".into(),
-            head_office: None,
-        },
-    )
-    .await
-    .unwrap();
+    let (inst, _) = f
+        .create(land_office("AB02", "大安地政事務所"))
+        .await
+        .unwrap();
     let months = ControlProfile::taipei()
         .get(SettingKey::ProfileReviewMonths)
         .unwrap();

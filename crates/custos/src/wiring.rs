@@ -9,7 +9,7 @@ use std::sync::Arc;
 use custos_app::ids::{IdGenerator, RandomIds};
 use custos_app::jobs::{JobFailure, Scheduler, SchedulerSettings, handler_fn};
 use custos_app::ledger::{DEFAULT_ORIGIN, LedgerKeys, LedgerWriter, WriterSettings};
-use custos_app::ledger_proofs;
+use custos_app::{ledger_checks, ledger_proofs};
 use custos_domain::clock::{Clock, SystemClock};
 use custos_store::{ConnectOptions, Database, StoreError};
 use custos_web::error::WebError;
@@ -137,27 +137,19 @@ async fn register_shared_ledger_keys(
         .ledger_records(head.size.saturating_sub(8), 16)
         .await
         .map_err(store)?;
-    if let Some(row) = recent.first() {
-        let sealed = custos_ledger::record::SealedTier {
-            tier: match row.tier {
-                custos_store::ledger::LedgerTier::Fields => custos_ledger::record::Tier::Fields,
-                custos_store::ledger::LedgerTier::Payload => custos_ledger::record::Tier::Payload,
-            },
-            salt: row.salt.as_slice().try_into().unwrap_or([0; 32]),
-            wrapped_key: row.wrapped_key.clone(),
-            ciphertext: row.ciphertext.clone(),
-        };
-        if sealed.decrypt(&keys.kek).is_err() {
+    if let Some(row) = recent.into_iter().next() {
+        let index = row.index;
+        if ledger_checks::sealed_tier(row).decrypt(&keys.kek).is_err() {
             return Err(CliError::new(
                 format!(
                     "{} 中的 kek.hex 無法開啟此資料庫的帳本紀錄（第 {} 筆）；同一資料庫的所有執行個體須共用帳本金鑰",
                     key_dir.display(),
-                    row.index
+                    index
                 ),
                 format!(
                     "the kek.hex in {} cannot open this database's ledger records (entry {}); every instance on one database must share the ledger keys",
                     key_dir.display(),
-                    row.index
+                    index
                 ),
             ));
         }
@@ -216,12 +208,9 @@ pub async fn open_database(url: &str) -> Result<Database, CliError> {
         }
     })?;
     // Crash safety (ADR 0103): the stored tree must reproduce the latest signed checkpoint.
-    crate::cmd::ledger::startup_check(&db)
+    ledger_checks::startup_check(&db)
         .await
-        .map_err(|e| match e {
-            crate::cmd::ledger::StartupCheckError::Unreadable(why)
-            | crate::cmd::ledger::StartupCheckError::Mismatch(why) => CliError(redact_url(&why)),
-        })?;
+        .map_err(|e| CliError(redact_url(&e.to_string())))?;
     Ok(db)
 }
 
@@ -478,7 +467,7 @@ async fn start_scheduler(services: &Services) -> Result<RunningScheduler, CliErr
         handler_fn(move |_ctx| {
             let (db, clock, kek) = (db.clone(), clock.clone(), kek.clone());
             async move {
-                let row = crate::cmd::ledger::full_verification(&db, &kek, clock.as_ref()).await;
+                let row = ledger_checks::full_verification(&db, &kek, clock.as_ref()).await;
                 db.ledger_insert_verification(&row)
                     .await
                     .map_err(|e| JobFailure(e.to_string()))?;
@@ -706,12 +695,9 @@ impl OrganisationViews {
             (size, at, key)
         });
         let verification = if checkpoint.is_some() {
-            Some(match crate::cmd::ledger::startup_check(&self.0).await {
+            Some(match ledger_checks::startup_check(&self.0).await {
                 Ok(()) => (true, String::new()),
-                Err(
-                    crate::cmd::ledger::StartupCheckError::Mismatch(m)
-                    | crate::cmd::ledger::StartupCheckError::Unreadable(m),
-                ) => (false, redact_url(&m)),
+                Err(e) => (false, redact_url(&e.to_string())),
             })
         } else {
             None

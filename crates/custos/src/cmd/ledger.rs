@@ -10,18 +10,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use custos_ledger::bundle::{
-    BUNDLE_FORMAT, Bundle, BundleRecord, Bytes, Report, VerifyOptions, verify,
-};
-use custos_ledger::checkpoint::Checkpoint;
+use custos_app::ledger_checks::{StartupCheckError, export_from, startup_check};
+use custos_ledger::bundle::{Bundle, Report, VerifyOptions, verify};
 use custos_ledger::hash::leaf_hash;
 use custos_ledger::memory::sample_ledger;
 use custos_ledger::note::NoteVerifier;
 use custos_ledger::proof::{verify_consistency, verify_inclusion};
-use custos_ledger::record::{SealedTier, SecretKey, Tier, Tombstone};
+use custos_ledger::record::SecretKey;
 use custos_ledger::tree::{MemoryNodeStore, Tree};
-use custos_ledger::tree::{fold_range, perfect_subtrees};
-use custos_store::ledger::LedgerTier;
 use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -243,221 +239,9 @@ async fn export_database(url: &str, kek: Option<&SecretKey>) -> Result<Bundle, S
     let db = Database::connect(url, opts)
         .await
         .map_err(|e| e.to_string())?;
-    let bundle = export_from(&db, kek).await;
+    let bundle = export_from(&db, kek).await.map_err(|e| e.to_string());
     db.close().await;
     bundle
-}
-
-/// Reads the whole stored ledger of `db` as a bundle (records decrypted with `kek`, else
-/// withheld), inside one read snapshot.
-pub async fn export_from(db: &Database, kek: Option<&SecretKey>) -> Result<Bundle, String> {
-    let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
-    let e = |e: custos_store::StoreError| e.to_string();
-    tx.ledger_snapshot().await.map_err(e)?;
-    let mut leaves = Vec::new();
-    loop {
-        let page = tx
-            .ledger_leaves(leaves.len() as u64, 10_000)
-            .await
-            .map_err(e)?;
-        if page.is_empty() {
-            break;
-        }
-        for (i, leaf) in page {
-            if i != leaves.len() as u64 {
-                return Err(format!(
-                    "帳本缺少第 {0} 筆 / the ledger has no entry {0} (the next stored is {i})",
-                    leaves.len()
-                ));
-            }
-            leaves.push(Bytes(leaf));
-        }
-    }
-    let mut nodes = Vec::new();
-    for level in 0..64u8 {
-        let bytes = tx.ledger_node_level(level).await.map_err(e)?;
-        if bytes.is_empty() {
-            break;
-        }
-        nodes.push(Bytes(bytes));
-    }
-    let mut records = Vec::new();
-    if let Some(kek) = kek {
-        let mut from = 0;
-        loop {
-            let page = tx.ledger_records(from, 10_000).await.map_err(e)?;
-            let Some(last) = page.last() else { break };
-            from = last.index + 1;
-            for r in page {
-                let tier = match r.tier {
-                    LedgerTier::Fields => Tier::Fields,
-                    LedgerTier::Payload => Tier::Payload,
-                };
-                let salt: [u8; 32] = r.salt.as_slice().try_into().unwrap_or([0; 32]);
-                let sealed = SealedTier {
-                    tier,
-                    salt,
-                    wrapped_key: r.wrapped_key,
-                    ciphertext: r.ciphertext,
-                };
-                records.push(BundleRecord {
-                    index: r.index,
-                    tier,
-                    salt: Bytes(r.salt),
-                    canonical: Bytes(sealed.decrypt(kek).unwrap_or_default()),
-                });
-            }
-        }
-    }
-    let tombstones = tx
-        .ledger_tombstones()
-        .await
-        .map_err(e)?
-        .into_iter()
-        .map(|t| Tombstone {
-            index: t.index,
-            tier: match t.tier {
-                LedgerTier::Fields => Tier::Fields,
-                LedgerTier::Payload => Tier::Payload,
-            },
-            deleted_at_ms: t.deleted_at_ms,
-            rule: t.rule,
-        })
-        .collect();
-    let checkpoints: Vec<String> = tx
-        .ledger_checkpoints()
-        .await
-        .map_err(e)?
-        .into_iter()
-        .map(|(_, note)| note)
-        .collect();
-    let public_keys = tx.ledger_keys().await.map_err(e)?;
-    let _ = tx.rollback().await;
-    let origin = public_keys
-        .first()
-        .and_then(|k| k.split('+').next())
-        .unwrap_or_default()
-        .to_owned();
-    Ok(Bundle {
-        format: BUNDLE_FORMAT.to_owned(),
-        origin,
-        public_keys,
-        leaves,
-        nodes,
-        records,
-        tombstones,
-        checkpoints,
-        records_withheld: kek.is_none(),
-    })
-}
-
-/// A full verification of the stored ledger (every leaf, the stored tree, every record
-/// commitment `kek` opens, every checkpoint signature and the consistency between consecutive
-/// checkpoints), as the daily `ledger_verify` job runs it; the result is for the ledger page.
-pub async fn full_verification(
-    db: &Database,
-    kek: &SecretKey,
-    clock: &dyn custos_domain::clock::Clock,
-) -> custos_store::ledger_verifications::LedgerVerificationRow {
-    let started = std::time::Instant::now();
-    let outcome = match export_from(db, Some(kek)).await {
-        Ok(bundle) => tokio::task::spawn_blocking(move || {
-            verify(&bundle, &VerifyOptions::default()).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r),
-        Err(e) => Err(e),
-    };
-    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let verified_at_ms = clock.now().timestamp_millis();
-    match outcome {
-        Ok(report) => {
-            let first = report.first_bad();
-            custos_store::ledger_verifications::LedgerVerificationRow {
-                verified_at_ms,
-                size: report.size,
-                intact: report.intact(),
-                first_bad: first.and_then(|f| f.location.index()),
-                message: first.map_or_else(
-                    || {
-                        format!(
-                            "{} 筆完整，{} 個檢查點簽章有效 / {} entries intact, {} checkpoint signatures valid",
-                            report.size,
-                            report.checkpoints_verified,
-                            report.size,
-                            report.checkpoints_verified
-                        )
-                    },
-                    |f| format!("{}: {}", f.location, f.problem),
-                ),
-                duration_ms,
-            }
-        }
-        Err(e) => custos_store::ledger_verifications::LedgerVerificationRow {
-            verified_at_ms,
-            size: 0,
-            intact: false,
-            first_bad: None,
-            message: format!("無法驗證 / could not verify: {e}"),
-            duration_ms,
-        },
-    }
-}
-
-/// Why start-up must be refused.
-#[derive(Debug)]
-pub enum StartupCheckError {
-    /// The database cannot be read (exit 2).
-    Unreadable(String),
-    /// The stored tree does not match the latest checkpoint (exit 1).
-    Mismatch(String),
-}
-
-/// The start-up check of ADR 0103: the stored tree reproduces the latest signed checkpoint's root
-/// (read from ≤ 64 stored nodes, no rebuild). `serve` refuses to start on `Err`.
-pub async fn startup_check(db: &Database) -> Result<(), StartupCheckError> {
-    let unreadable = |e: custos_store::StoreError| StartupCheckError::Unreadable(e.to_string());
-    let refuse = |why: String| {
-        StartupCheckError::Mismatch(format!(
-            "帳本與最新檢查點不符，拒絕啟動；請執行 `custos ledger verify` / the stored ledger does not \
-             match its latest checkpoint ({why}); refusing to start — run `custos ledger verify`"
-        ))
-    };
-    let mut tx = db.begin_read().await.map_err(unreadable)?;
-    let Some((_, note)) = tx.ledger_latest_checkpoint().await.map_err(unreadable)? else {
-        return Ok(());
-    };
-    let keys: Vec<NoteVerifier> = tx
-        .ledger_keys()
-        .await
-        .map_err(unreadable)?
-        .iter()
-        .filter_map(|k| NoteVerifier::parse(k).ok())
-        .collect();
-    let (cp, _) = Checkpoint::open(&note, &keys, None).map_err(|e| refuse(e.to_string()))?;
-    let head = tx.ledger_head().await.map_err(unreadable)?;
-    if head.size < cp.size {
-        return Err(refuse(format!(
-            "{} entries stored, the checkpoint covers {}",
-            head.size, cp.size
-        )));
-    }
-    let ids: Vec<(u8, u64)> = perfect_subtrees(0, cp.size)
-        .iter()
-        .map(|n| (n.level, n.index))
-        .collect();
-    let nodes = tx.ledger_nodes(&ids).await.map_err(unreadable)?;
-    let _ = tx.rollback().await;
-    let hashes: Option<Vec<[u8; 32]>> = nodes.into_iter().collect();
-    let Some(hashes) = hashes else {
-        return Err(refuse("stored nodes are missing".into()));
-    };
-    if fold_range(&hashes) == cp.root {
-        Ok(())
-    } else {
-        Err(refuse(format!("root at size {} differs", cp.size)))
-    }
 }
 
 fn run_check(a: &CheckArgs) -> Result<ExitCode, String> {
@@ -743,7 +527,11 @@ fn run_proof(kind: ProofKind) -> Result<ExitCode, String> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use custos_app::ledger::{EntryRows, NewLedgerEntry, SealedLedgerEntry};
     use custos_ledger::bundle::Location;
+    use custos_ledger::checkpoint::Checkpoint;
+    use custos_ledger::record::Tier;
+    use rand_chacha::ChaCha20Rng;
 
     #[derive(Debug, Parser)]
     struct Cli {
@@ -878,23 +666,90 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
-    /// Writes a small ledger through the store, the way the group-commit writer does: sealed
-    /// records, leaf and node rows, a signed checkpoint after each batch, one deleted tier.
-    async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
-        use custos_ledger::append::{AppendState, PreparedEntry};
-        use custos_ledger::checkpoint::Checkpoint;
-        use custos_ledger::leaf::EntryKind;
-        use custos_ledger::note::NoteSigner;
-        use custos_ledger::record::AuditRecord;
-        use custos_store::ledger::{
-            LedgerAppendRows, LedgerHead, LedgerRecordRow, LedgerTombstoneRow,
+    /// A current-thread runtime for the asynchronous parts of a test.
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// The test ledger's checkpoint signer.
+    fn test_signer() -> custos_ledger::note::NoteSigner {
+        custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap()
+    }
+
+    /// Signs a checkpoint of `size` entries with root `root` and stores it.
+    async fn sign_checkpoint(tx: &mut custos_store::Tx, size: u64, root: [u8; 32]) {
+        let note = Checkpoint::new("custos.test/ledger", size, root)
+            .sign(&test_signer())
+            .unwrap()
+            .to_string();
+        tx.ledger_insert_checkpoint(size, &note, 0).await.unwrap();
+    }
+
+    /// Seals `entries` (each with its clock reading) under `kek` and appends them in one
+    /// transaction with the new head, as the group-commit writer does.
+    async fn append_batch(
+        tx: &mut custos_store::Tx,
+        state: &mut custos_ledger::append::AppendState,
+        kek: &SecretKey,
+        rng: &mut ChaCha20Rng,
+        entries: Vec<(i64, NewLedgerEntry)>,
+    ) {
+        let appended: Vec<EntryRows> = entries
+            .into_iter()
+            .map(|(now, entry)| {
+                let sealed = SealedLedgerEntry::seal(rng, kek, &entry).unwrap();
+                EntryRows::append(state, now, sealed)
+            })
+            .collect();
+        let rows: Vec<_> = appended.iter().map(EntryRows::rows).collect();
+        let head = custos_store::ledger::LedgerHead {
+            size: state.size(),
+            last_ts_ms: None,
         };
+        tx.ledger_append_batch_head(&rows, Some(head))
+            .await
+            .unwrap();
+    }
+
+    /// An entry of `kind` by `account`: `conditions` in its fields, `payload` if any.
+    fn test_entry(
+        kind: custos_ledger::leaf::EntryKind,
+        account: &str,
+        at_ms: i64,
+        conditions: String,
+        payload: Option<&[u8]>,
+    ) -> NewLedgerEntry {
+        NewLedgerEntry {
+            kind,
+            actor: [1; 16],
+            record: custos_ledger::record::AuditRecord {
+                account: account.into(),
+                ip: "10.0.0.1".into(),
+                occurred_at_ms: at_ms,
+                operation_code: "Z21".into(),
+                conditions,
+                case_number: "2026-1".into(),
+                reason: "credit review".into(),
+            },
+            payload: payload.map(<[u8]>::to_vec),
+            subject_index: None,
+        }
+    }
+
+    /// Writes a small ledger through the store, the way the group-commit writer does: sealed
+    /// records, leaf and node rows, a signed checkpoint after each batch.
+    async fn write_sqlite_ledger(path: &std::path::Path, kek: &SecretKey) {
+        use custos_ledger::append::AppendState;
+        use custos_ledger::leaf::EntryKind;
 
         let db = Database::connect(path.to_str().unwrap(), ConnectOptions::default())
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
+        let signer = test_signer();
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let mut state = AppendState::new(86_400_000);
         let mut tx = db.begin().await.unwrap();
@@ -902,324 +757,61 @@ mod tests {
             .await
             .unwrap();
         for batch in 0..4i64 {
-            let mut appended = Vec::new();
-            for j in 0..10i64 {
-                let now = 1_764_201_600_000 + batch * 1_000 + j;
-                let rec = AuditRecord {
-                    account: "teller01".into(),
-                    ip: "10.0.0.1".into(),
-                    occurred_at_ms: now,
-                    operation_code: "Z21".into(),
-                    conditions: format!("A12345678{j}"),
-                    case_number: "2026-1".into(),
-                    reason: "credit review".into(),
-                };
-                let (fields, fc) =
-                    SealedTier::seal(&mut rng, kek, Tier::Fields, &rec.canonical_bytes()).unwrap();
-                let payload = (j % 3 == 0)
-                    .then(|| SealedTier::seal(&mut rng, kek, Tier::Payload, b"result").unwrap());
-                let a = state.append(
-                    now,
-                    &PreparedEntry {
-                        kind: EntryKind::LOOKUP_GRANTED,
-                        actor: [1; 16],
-                        fields_commitment: fc,
-                        payload_commitment: payload.as_ref().map(|(_, c)| *c),
-                    },
-                );
-                let mut records = Vec::new();
-                for (sealed, tier) in std::iter::once((fields, LedgerTier::Fields))
-                    .chain(payload.map(|(p, _)| (p, LedgerTier::Payload)))
-                {
-                    records.push(LedgerRecordRow {
-                        index: a.index,
-                        tier,
-                        salt: sealed.salt.to_vec(),
-                        wrapped_key: sealed.wrapped_key,
-                        ciphertext: sealed.ciphertext,
-                        subject_index: None,
-                    });
-                }
-                let nodes: Vec<(u8, u64, [u8; 32])> = a
-                    .nodes
-                    .iter()
-                    .map(|(id, h)| (id.level, id.index, *h))
-                    .collect();
-                appended.push((a, nodes, records));
-            }
-            let rows: Vec<LedgerAppendRows<'_>> = appended
-                .iter()
-                .map(|(a, nodes, records)| LedgerAppendRows {
-                    index: a.index,
-                    timestamp_ms: a.timestamp_ms,
-                    leaf: &a.leaf,
-                    nodes,
-                    records,
+            let entries = (0..10i64)
+                .map(|j| {
+                    let now = 1_764_201_600_000 + batch * 1_000 + j;
+                    let payload = (j % 3 == 0).then_some(&b"result"[..]);
+                    let conditions = format!("A12345678{j}");
+                    let entry = test_entry(
+                        EntryKind::LOOKUP_GRANTED,
+                        "teller01",
+                        now,
+                        conditions,
+                        payload,
+                    );
+                    (now, entry)
                 })
                 .collect();
-            tx.ledger_append_batch(&rows).await.unwrap();
-            tx.ledger_set_head(LedgerHead {
-                size: state.size(),
-                last_ts_ms: None,
-            })
-            .await
-            .unwrap();
-            let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
-                .sign(&signer)
-                .unwrap()
-                .to_string();
-            tx.ledger_insert_checkpoint(state.size(), &note, 0)
-                .await
-                .unwrap();
+            append_batch(&mut tx, &mut state, kek, &mut rng, entries).await;
+            sign_checkpoint(&mut tx, state.size(), state.root()).await;
         }
-        tx.ledger_delete_tier(&LedgerTombstoneRow {
-            index: 3,
-            tier: LedgerTier::Payload,
-            deleted_at_ms: 5,
-            rule: "J6.1".into(),
-        })
-        .await
-        .unwrap();
         tx.commit().await.unwrap();
         db.close().await;
     }
 
+    /// `verify` and `check` on a database: exit 0 while intact; a checkpoint over another root,
+    /// signed with the ledger's own key, makes both exit 1. (Every changed stored byte is named
+    /// by `custos_app::ledger_checks`' tests.)
     #[test]
-    fn the_full_verification_job_finds_the_ledger_intact_then_names_a_changed_leaf() {
-        use sqlx::Connection;
-
-        let d = temp_dir("full-verification");
-        let path = d.join("custos.db");
-        let kek = SecretKey([4; 32]);
-        let clock = custos_domain::clock::FakeClock::new(
-            chrono::DateTime::from_timestamp_millis(1_764_201_600_000).unwrap(),
-        );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            write_sqlite_ledger(&path, &kek).await;
-            let url = path.to_str().unwrap();
-            let db = Database::connect(url, ConnectOptions::default()).await.unwrap();
-            let row = full_verification(&db, &kek, &clock).await;
-            assert!(row.intact, "{}", row.message);
-            assert_eq!((row.size, row.first_bad), (40, None));
-            assert_eq!(row.verified_at_ms, 1_764_201_600_000);
-            assert!(row.message.contains("40 entries intact"), "{}", row.message);
-
-            // An attacker with the file drops the append-only triggers and changes leaf 5.
-            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-            let triggers: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger_leaves'",
-            )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            for t in triggers {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query("UPDATE ledger_leaves SET leaf = zeroblob(100) WHERE idx = 5")
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let row = full_verification(&db, &kek, &clock).await;
-            assert!(!row.intact);
-            assert_eq!(row.first_bad, Some(5), "{}", row.message);
-            db.ledger_insert_verification(&row).await.unwrap();
-            assert_eq!(db.ledger_latest_verification().await.unwrap(), Some(row));
-        });
-    }
-
-    #[test]
-    fn a_database_ledger_verifies_and_any_changed_stored_byte_is_named() {
-        use sqlx::{Connection, Row};
-
+    fn a_database_ledger_verifies_and_checks_and_a_forged_checkpoint_exits_1() {
         let d = temp_dir("db");
         let path = d.join("custos.db");
-        let kek = SecretKey([4; 32]);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            write_sqlite_ledger(&path, &kek).await;
-            let url = path.to_str().unwrap();
-            let check = |withheld: bool| async move {
-                let key = SecretKey([4; 32]);
-                let b = export_database(url, (!withheld).then_some(&key)).await.unwrap();
-                verify(&b, &VerifyOptions::default()).unwrap()
-            };
-            let r = check(false).await;
-            assert!(r.intact(), "{:?}", r.findings);
-            assert_eq!(r.size, 40);
-            assert_eq!(r.tombstones, 1);
-            assert!(check(true).await.intact());
-
-            // The append-only triggers are dropped first, as an attacker with the file would.
-            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-            let triggers: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'",
-            )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            for t in triggers {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-            }
-            let mut rng = ChaCha20Rng::seed_from_u64(1);
-            for case in 0..256u32 {
-                use rand_core::Rng as _;
-                let pick = |rng: &mut ChaCha20Rng, n: usize| (rng.next_u64() % n as u64) as usize;
-                let table = pick(&mut rng, 4);
-                let (select, update, col) = match table {
-                    0 => ("SELECT idx AS k1, 0 AS k2, leaf AS v FROM ledger_leaves", "UPDATE ledger_leaves SET leaf = $1 WHERE idx = $2", "leaf"),
-                    1 => ("SELECT level AS k1, idx AS k2, hash AS v FROM ledger_nodes", "UPDATE ledger_nodes SET hash = $1 WHERE level = $2 AND idx = $3", "hash"),
-                    2 => match pick(&mut rng, 3) {
-                        0 => ("SELECT idx AS k1, tier AS k2, salt AS v FROM ledger_records", "UPDATE ledger_records SET salt = $1 WHERE idx = $2 AND tier = $3", "salt"),
-                        1 => ("SELECT idx AS k1, tier AS k2, ciphertext AS v FROM ledger_records", "UPDATE ledger_records SET ciphertext = $1 WHERE idx = $2 AND tier = $3", "ciphertext"),
-                        _ => ("SELECT idx AS k1, tier AS k2, wrapped_key AS v FROM ledger_records", "UPDATE ledger_records SET wrapped_key = $1 WHERE idx = $2 AND tier = $3", "wrapped_key"),
-                    },
-                    _ => ("SELECT id AS k1, 0 AS k2, CAST(note AS BLOB) AS v FROM ledger_checkpoints ORDER BY id", "UPDATE ledger_checkpoints SET note = CAST($1 AS TEXT) WHERE id = $2", "note"),
-                };
-                let rows = sqlx::query(select).fetch_all(&mut conn).await.unwrap();
-                let row = &rows[pick(&mut rng, rows.len())];
-                let k1: i64 = row.get("k1");
-                let original: Vec<u8> = row.get("v");
-                let mut changed = original.clone();
-                let expected = match table {
-                    0 => Location::Leaf(k1 as u64),
-                    1 => Location::Node(custos_ledger::tree::NodeId { level: k1 as u8, index: row.get::<i64, _>("k2") as u64 }),
-                    2 => Location::Record {
-                        index: k1 as u64,
-                        tier: if row.get::<String, _>("k2") == "fields" { Tier::Fields } else { Tier::Payload },
-                    },
-                    _ => Location::Checkpoint { ordinal: (k1 - 1) as usize },
-                };
-                if table == 3 {
-                    let ascii: Vec<usize> = (0..changed.len()).filter(|&p| changed[p].is_ascii()).collect();
-                    let p = ascii[pick(&mut rng, ascii.len())];
-                    changed[p] ^= (1 + pick(&mut rng, 127)) as u8;
-                } else {
-                    let p = pick(&mut rng, changed.len());
-                    changed[p] ^= (1 + pick(&mut rng, 255)) as u8;
-                }
-                let set = |bytes: Vec<u8>| {
-                    let q = sqlx::query(update).bind(bytes).bind(k1);
-                    if table == 1 {
-                        q.bind(row.get::<i64, _>("k2"))
-                    } else if table == 2 {
-                        q.bind(row.get::<String, _>("k2"))
-                    } else {
-                        q
-                    }
-                };
-                set(changed).execute(&mut conn).await.unwrap();
-                let r = check(false).await;
-                assert!(!r.intact(), "case {case}: {col} of {expected} changed, not detected");
-                let found = r.first_bad().unwrap().location.clone();
-                match &expected {
-                    Location::Checkpoint { .. } => assert!(
-                        r.findings.iter().any(|f| f.location == expected),
-                        "case {case}: {expected}: {:?}", r.findings
-                    ),
-                    Location::Leaf(i) => assert_eq!(found.index(), Some(*i), "case {case}: {:?}", r.findings),
-                    e => assert_eq!(&found, e, "case {case}: {:?}", r.findings),
-                }
-                set(original).execute(&mut conn).await.unwrap();
-            }
-            assert!(check(false).await.intact());
-        });
+        let url = path.to_str().unwrap();
+        let rt = runtime();
+        rt.block_on(write_sqlite_ledger(&path, &SecretKey([4; 32])));
         assert_eq!(
-            ledger(&["verify", "--database-url", path.to_str().unwrap()]),
+            ledger(&["verify", "--database-url", url]),
             ExitCode::SUCCESS
         );
-        assert_eq!(
-            ledger(&["check", "--database-url", path.to_str().unwrap()]),
-            ExitCode::SUCCESS
-        );
-        // A changed node on the right edge makes the start-up check refuse.
+        assert_eq!(ledger(&["check", "--database-url", url]), ExitCode::SUCCESS);
         rt.block_on(async {
-            use sqlx::Connection;
-            let mut conn = sqlx::SqliteConnection::connect(path.to_str().unwrap())
+            let db = Database::connect(url, ConnectOptions::default())
                 .await
                 .unwrap();
-            sqlx::query("UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            let mut tx = db.begin().await.unwrap();
+            sign_checkpoint(&mut tx, 40, [7; 32]).await;
+            tx.commit().await.unwrap();
+            db.close().await;
         });
         assert_eq!(
-            ledger(&["check", "--database-url", path.to_str().unwrap()]),
+            ledger(&["check", "--database-url", url]),
+            ExitCode::from(EXIT_TAMPERED)
+        );
+        assert_eq!(
+            ledger(&["verify", "--database-url", url]),
             ExitCode::from(EXIT_TAMPERED)
         );
         std::fs::remove_dir_all(d).unwrap();
-    }
-
-    /// Appends `n` sealed entries in one transaction, as the group-commit writer does.
-    async fn append_sealed_batch(
-        tx: &mut custos_store::Tx,
-        state: &mut custos_ledger::append::AppendState,
-        kek: &SecretKey,
-        rng: &mut ChaCha20Rng,
-        n: u64,
-    ) {
-        use custos_ledger::append::PreparedEntry;
-        use custos_ledger::leaf::EntryKind;
-        use custos_store::ledger::{LedgerAppendRows, LedgerHead, LedgerRecordRow};
-
-        let mut appended = Vec::new();
-        for _ in 0..n {
-            let now = 1_764_201_600_000 + state.size() as i64;
-            let (sealed, c) = SealedTier::seal(rng, kek, Tier::Fields, b"\x01fields").unwrap();
-            let a = state.append(
-                now,
-                &PreparedEntry {
-                    kind: EntryKind::SIGN_IN,
-                    actor: [2; 16],
-                    fields_commitment: c,
-                    payload_commitment: None,
-                },
-            );
-            let record = [LedgerRecordRow {
-                index: a.index,
-                tier: LedgerTier::Fields,
-                salt: sealed.salt.to_vec(),
-                wrapped_key: sealed.wrapped_key,
-                ciphertext: sealed.ciphertext,
-                subject_index: None,
-            }];
-            let nodes: Vec<(u8, u64, [u8; 32])> = a
-                .nodes
-                .iter()
-                .map(|(id, h)| (id.level, id.index, *h))
-                .collect();
-            appended.push((a, nodes, record));
-        }
-        let rows: Vec<LedgerAppendRows<'_>> = appended
-            .iter()
-            .map(|(a, nodes, record)| LedgerAppendRows {
-                index: a.index,
-                timestamp_ms: a.timestamp_ms,
-                leaf: &a.leaf,
-                nodes,
-                records: record,
-            })
-            .collect();
-        tx.ledger_append_batch(&rows).await.unwrap();
-        tx.ledger_set_head(LedgerHead {
-            size: state.size(),
-            last_ts_ms: None,
-        })
-        .await
-        .unwrap();
     }
 
     /// Run by the crash test as a child process: appends batches for ever, signing a checkpoint
@@ -1228,37 +820,33 @@ mod tests {
     #[ignore = "run as a child process by the crash test"]
     fn crash_child_writer() {
         use custos_ledger::append::AppendState;
-        use custos_ledger::checkpoint::Checkpoint;
-        use custos_ledger::note::NoteSigner;
 
         let Ok(path) = std::env::var("CUSTOS_CRASH_DB") else {
             return;
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
             let db = Database::connect(&path, ConnectOptions::default())
                 .await
                 .unwrap();
-            let signer = NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
             let kek = SecretKey([4; 32]);
             let mut rng = ChaCha20Rng::seed_from_u64(5);
             let mut state = AppendState::new(86_400_000);
             for round in 0u64.. {
                 let mut tx = db.begin().await.unwrap();
-                append_sealed_batch(&mut tx, &mut state, &kek, &mut rng, 7).await;
+                let first = 1_764_201_600_000 + state.size() as i64;
+                let entries = (0..7)
+                    .map(|k| {
+                        let now = first + k;
+                        let kind = custos_ledger::leaf::EntryKind::SIGN_IN;
+                        (now, test_entry(kind, "user", now, String::new(), None))
+                    })
+                    .collect();
+                append_batch(&mut tx, &mut state, &kek, &mut rng, entries).await;
                 tx.commit().await.unwrap();
                 // Durable now: only now is the checkpoint signed.
-                let note = Checkpoint::new("custos.test/ledger", state.size(), state.root())
-                    .sign(&signer)
-                    .unwrap()
-                    .to_string();
                 let mut tx = db.begin().await.unwrap();
-                tx.ledger_insert_checkpoint(state.size(), &note, 0)
-                    .await
-                    .unwrap();
+                sign_checkpoint(&mut tx, state.size(), state.root()).await;
                 tx.commit().await.unwrap();
                 println!("durable checkpoint {round} at {}", state.size());
             }
@@ -1273,19 +861,14 @@ mod tests {
         let d = temp_dir("crash");
         let path = d.join("custos.db");
         let url = path.to_str().unwrap().to_owned();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
             let db = Database::connect(&url, ConnectOptions::default())
                 .await
                 .unwrap();
             db.migrate().await.unwrap();
-            let signer =
-                custos_ledger::note::NoteSigner::from_seed("custos.test/ledger", &[3; 32]).unwrap();
             let mut tx = db.begin().await.unwrap();
-            tx.ledger_insert_key(&signer.verifier().to_string(), 0)
+            tx.ledger_insert_key(&test_signer().verifier().to_string(), 0)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -1335,6 +918,26 @@ mod tests {
         std::fs::remove_dir_all(d).unwrap();
     }
 
+    /// A data directory whose database is seeded with the demo world through the writer (its
+    /// keys created at first start), closed after a published checkpoint. Returns the runtime and
+    /// the checkpoint's size.
+    fn seeded_data_dir(dir: &std::path::Path, url: &str) -> (tokio::runtime::Runtime, u64) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let size = rt.block_on(async {
+            let services = crate::wiring::Services::open_in(url, dir).await.unwrap();
+            assert!(crate::demo_world::seed(&services).await.unwrap());
+            let published = services.ledger.checkpoint().await.unwrap();
+            services.ledger.shutdown().await;
+            services.db.close().await;
+            published.size
+        });
+        (rt, size)
+    }
+
     /// Seeding the demo world writes ledger entries through the writer; a published checkpoint
     /// covers them, the keys are reloaded at the next start, and the database verifies intact
     /// with the data directory's key-encryption key (J0.4, J4.11, ADR 0103).
@@ -1342,19 +945,7 @@ mod tests {
     fn seeded_organisation_changes_are_ledger_entries_that_verify() {
         let dir = temp_dir("seeded");
         let url = dir.join("custos.db").display().to_string();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let size = rt.block_on(async {
-            let services = crate::wiring::Services::open_in(&url, &dir).await.unwrap();
-            assert!(crate::demo_world::seed(&services).await.unwrap());
-            let published = services.ledger.checkpoint().await.unwrap();
-            services.ledger.shutdown().await;
-            services.db.close().await;
-            published.size
-        });
+        let (rt, size) = seeded_data_dir(&dir, &url);
         assert!(size >= 2, "institutions and org units are ledger entries");
         assert!(dir.join("checkpoints/checkpoint").exists());
         // On demand, from the command line, with the keys created at first start.
@@ -1390,18 +981,7 @@ mod tests {
         let dir = temp_dir("rotate");
         let d = dir.to_str().unwrap();
         let url = dir.join("custos.db").display().to_string();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let services = crate::wiring::Services::open_in(&url, &dir).await.unwrap();
-            assert!(crate::demo_world::seed(&services).await.unwrap());
-            services.ledger.checkpoint().await.unwrap();
-            services.ledger.shutdown().await;
-            services.db.close().await;
-        });
+        let (rt, _) = seeded_data_dir(&dir, &url);
         let skey = dir.join("ledger/checkpoint.skey");
         let old_skey = std::fs::read_to_string(&skey).unwrap();
         assert_eq!(ledger(&["rotate-key", "--data-dir", d]), ExitCode::SUCCESS);
