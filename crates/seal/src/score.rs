@@ -181,9 +181,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         }
         let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
         edge_displacement(&rd, centre, (&a, &b), (&da, &db), &outer, &|i| {
-            unknown[i]
-                || ba.data[i] < LOCAL_INK * bb.data[i]
-                || bb.data[i] < LOCAL_INK * ba.data[i]
+            unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
         })
     };
     // Ink spread moves every edge alike; the tolerance follows it so that a genuine stamping
@@ -615,4 +613,110 @@ fn local_realignment(
     gains.sort_unstable_by(|a, b| b.total_cmp(a));
     let k = gains.len().clamp(1, 2);
     (gains.iter().take(k).sum::<f32>() / k as f32, moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A round seal on the scoring canvas: a ring of outer radius 90 px (8 px wide, grown by
+    /// `grow`) and a 3×3 grid of crosses (bars 8 px wide, grown by `grow_cross`) filling the
+    /// inside like the strokes of a few characters.
+    fn stamped(grow: f32, grow_cross: f32) -> Vec<bool> {
+        let n = SCORE_N;
+        let c = n as f32 / 2.0;
+        (0..n * n)
+            .map(|i| {
+                let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
+                let r = (x * x + y * y).sqrt();
+                let ring_ink = r <= 90.0 + grow && r > 82.0 - grow;
+                let (h, arm) = (4.0 + grow_cross, 14.0 + grow_cross);
+                let cross = [-36.0f32, 0.0, 36.0].iter().any(|&cy| {
+                    [-36.0f32, 0.0, 36.0].iter().any(|&cx| {
+                        let (u, v) = ((x - cx).abs(), (y - cy).abs());
+                        (u <= h && v <= arm) || (v <= h && u <= arm)
+                    })
+                });
+                ring_ink || cross
+            })
+            .collect()
+    }
+
+    fn seal() -> Vec<bool> {
+        stamped(0.0, 0.0)
+    }
+
+    fn displacement(a: &[bool], b: &[bool]) -> (f32, f32) {
+        let n = SCORE_N;
+        let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
+        let outer = outer_zone(&da, n);
+        let dens = Plane {
+            w: n,
+            h: n,
+            data: a.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
+        }
+        .box_blur(1);
+        let c = n as f32 / 2.0;
+        edge_displacement(&dens, (c, c), (a, b), (&da, &db), &outer, &|_| false)
+    }
+
+    #[test]
+    fn ink_spread_moves_every_edge_alike_and_cancels_in_the_width_change() {
+        let reference = seal();
+        let (o, i) = displacement(&reference, &stamped(0.0, 0.0));
+        assert!(
+            o.abs() < 0.3 && i.abs() < 0.3,
+            "same seal: outer {o}, inner {i}"
+        );
+        let (o, i) = displacement(&reference, &stamped(2.0, 2.0));
+        assert!(o > 1.4 && i > 1.4, "spread: outer {o}, inner {i}");
+        assert!((i - o).abs() < 0.5, "spread cancels: outer {o}, inner {i}");
+    }
+
+    #[test]
+    fn a_re_carved_stroke_width_shows_in_the_width_change() {
+        // The characters re-carved 2 px thicker (or thinner), the border unchanged. The fitted
+        // scale term absorbs part of the change (the border's inner edge stays where a scale
+        // error would move it), so the outer value is not zero; the width change carries it.
+        let reference = seal();
+        let (o, i) = displacement(&reference, &stamped(0.0, 2.0));
+        assert!(i - o > 1.5, "thicker characters: outer {o}, inner {i}");
+        let (o, i) = displacement(&reference, &stamped(0.0, -2.0));
+        assert!(i - o < -1.5, "thinner characters: outer {o}, inner {i}");
+        // A re-carved border (2 px wider inwards) against unchanged characters.
+        let n = SCORE_N;
+        let c = n as f32 / 2.0;
+        let wider: Vec<bool> = seal()
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                let (x, y) = ((k % n) as f32 - c, (k / n) as f32 - c);
+                let r = (x * x + y * y).sqrt();
+                v || (r <= 90.0 && r > 80.0)
+            })
+            .collect();
+        let (o, i) = displacement(&reference, &wider);
+        assert!(
+            (i - o).abs() > 0.5,
+            "re-carved border: outer {o}, inner {i}"
+        );
+    }
+
+    #[test]
+    fn the_outer_zone_is_the_seal_outline_even_where_the_ring_is_broken() {
+        let n = SCORE_N;
+        let mut a = seal();
+        // A gap of 6 px in the ring (partial inking) must not let the outside in.
+        let c = n / 2;
+        for y in c - 3..c + 3 {
+            for x in c + 80..c + 92 {
+                a[y * n + x] = false;
+            }
+        }
+        let outer = outer_zone(&distance_to(&a, n, n), n);
+        assert!(outer[c * n + c + 92], "outside the ring");
+        assert!(outer[c * n + c + 88], "the ring's outer edge");
+        assert!(!outer[c * n + c + 36], "a cross is inside");
+        assert!(!outer[(c + 10) * n + c + 4], "a cross's edge is inside");
+    }
 }
