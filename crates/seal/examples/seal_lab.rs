@@ -9,7 +9,9 @@
 
 use std::time::Instant;
 
-use custos_seal::dataset::{Face, FontSpec, GenConfig, GeneratedPair, HELD_OUT_FONTS, TUNE_FONTS, generate_pair};
+use custos_seal::dataset::{
+    Face, FontSpec, GenConfig, GeneratedPair, HELD_OUT_FONTS, TUNE_FONTS, generate_pair,
+};
 use custos_seal::eval::{Label, PairResult, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
@@ -58,7 +60,13 @@ fn cached_pair(cfg: &GenConfig, i: u64, dir: Option<&str>) -> GeneratedPair {
     std::fs::write(format!("{d}/{}", p.candidate.0), &p.candidate.1).unwrap();
     std::fs::write(
         &meta,
-        format!("{}\n{}\n{}\n{}\n", p.reference.0, p.candidate.0, p.label.as_str(), p.note),
+        format!(
+            "{}\n{}\n{}\n{}\n",
+            p.reference.0,
+            p.candidate.0,
+            p.label.as_str(),
+            p.note
+        ),
     )
     .unwrap();
     p
@@ -118,7 +126,10 @@ fn main() {
                 cmp_ms += tc.elapsed().as_secs_f64() * 1000.0;
                 let m = &d.comparison.measures;
                 let q = &d.comparison;
-                if let Some(dir) = dump.as_ref().filter(|_| std::env::var("LAB_OVERLAY").is_ok()) {
+                if let Some(dir) = dump
+                    .as_ref()
+                    .filter(|_| std::env::var("LAB_OVERLAY").is_ok())
+                {
                     let png = custos_seal::overlay::render_png(
                         &d.aligned,
                         &d.comparison.measures.block_map,
@@ -127,7 +138,8 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    m.double_stamp,
                     m.gap_wide,
                     m.soft_alone,
                     m.thickness_outer,
