@@ -32,6 +32,10 @@ const MIN_NEW: usize = 10;
 const MAX_SAMPLES: usize = 1500;
 /// Offsets explaining less than this share are not examined further (the score is 0 then).
 const MIN_EXPLAINED: f32 = 0.25;
+/// Reference ink sample step of the quick repetition estimate.
+const SCREEN_STEP: usize = 4;
+/// Offsets measured fully after screening.
+const EXAMINED: usize = 16;
 
 /// Inputs on the scoring canvas (`n × n`, row-major).
 #[derive(Debug, Clone, Copy)]
@@ -79,47 +83,45 @@ pub fn double_stamp(p: &Planes<'_>) -> DoubleStamp {
     // occluded or outside), 1 new-part pixel without candidate ink, 2 with candidate ink.
     let mut near = vec![false; w * w];
     let mut cell = vec![0u8; w * w];
-    for i in 0..n * n {
-        let j = (i / n + pad) * w + i % n + pad;
-        near[j] = p.reference_distance[i] <= NEAR;
-        if !p.unknown[i] && p.reference_distance[i] > AWAY + 1.0 {
-            cell[j] = 1 + u8::from(p.candidate[i] > INK);
+    // Unexplained candidate ink and reference ink, sampled on the STEP grid (padded indices).
+    let mut unexplained: Vec<usize> = Vec::new();
+    let mut ink: Vec<usize> = Vec::new();
+    for y in 0..n {
+        for x in 0..n {
+            let (i, j) = (y * n + x, (y + pad) * w + x + pad);
+            let d = p.reference_distance[i];
+            near[j] = d <= NEAR;
+            let known = !p.unknown[i];
+            let inked = p.candidate[i] > INK;
+            if known && d > AWAY + 1.0 {
+                cell[j] = 1 + u8::from(inked);
+            }
+            if x % STEP == 0 && y % STEP == 0 {
+                if known && inked && d > AWAY {
+                    unexplained.push(j);
+                }
+                if p.reference[i] {
+                    ink.push(j);
+                }
+            }
         }
     }
-    let sampled = |i: usize| (i % n).is_multiple_of(STEP) && (i / n).is_multiple_of(STEP);
-    let padded = |i: usize| (i / n + pad) * w + i % n + pad;
-    // Unexplained candidate ink, sampled (padded indices).
-    let unexplained: Vec<usize> = (0..n * n)
-        .filter(|&i| {
-            sampled(i) && !p.unknown[i] && p.candidate[i] > INK && p.reference_distance[i] > AWAY
-        })
-        .map(padded)
-        .collect();
     // At most MAX_SAMPLES of them, evenly spread (a share needs no more).
     let unexplained: Vec<usize> = unexplained
         .iter()
         .step_by(unexplained.len().div_ceil(MAX_SAMPLES).max(1))
         .copied()
         .collect();
-    // Reference ink, sampled, with its quadrant around the reference's centre (a second
-    // stamping repeats the seal in each quadrant).
-    let ink: Vec<usize> = (0..n * n)
-        .filter(|&i| sampled(i) && p.reference[i])
-        .collect();
     if unexplained.len() < 8 || ink.is_empty() {
         return DoubleStamp::default();
     }
+    // Quadrants around the reference's centre: a second stamping repeats the seal in each.
     let k = ink.len();
-    let cx = ink.iter().map(|i| i % n).sum::<usize>() / k;
-    let cy = ink.iter().map(|i| i / n).sum::<usize>() / k;
+    let cx = ink.iter().map(|j| j % w).sum::<usize>() / k;
+    let cy = ink.iter().map(|j| j / w).sum::<usize>() / k;
     let ink: Vec<(usize, usize)> = ink
         .iter()
-        .map(|&i| {
-            (
-                padded(i),
-                usize::from(i % n >= cx) + 2 * usize::from(i / n >= cy),
-            )
-        })
+        .map(|&j| (j, usize::from(j % w >= cx) + 2 * usize::from(j / w >= cy)))
         .collect();
     let shift = |dx: i32, dy: i32| dy as isize * w as isize + dx as isize;
     let explained = |dx: i32, dy: i32| -> f32 {
@@ -159,13 +161,27 @@ pub fn double_stamp(p: &Planes<'_>) -> DoubleStamp {
         }
     }
     ring.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    // Screening: every offset explaining enough gets a quick estimate of its repetition (all
+    // quadrants together, a sparser sample of the reference ink); the most promising are then
+    // measured fully. The score never exceeds the share explained.
+    let sparse: Vec<usize> = ink.iter().step_by(SCREEN_STEP).map(|&(j, _)| j).collect();
+    let quick = |dx: i32, dy: i32| -> f32 {
+        let s = shift(dx, dy);
+        let mut c = [0usize; 3];
+        for &j in &sparse {
+            c[usize::from(cell[j.wrapping_add_signed(s)])] += 1;
+        }
+        c[2] as f32 / (c[1] + c[2]).max(1) as f32
+    };
+    let mut screened: Vec<(f32, f32, i32, i32)> = ring
+        .iter()
+        .take_while(|r| r.0 > MIN_EXPLAINED)
+        .map(|&(e, dx, dy)| (e.min(quick(dx, dy)), e, dx, dy))
+        .collect();
+    screened.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
     let mut best = DoubleStamp::default();
     let mut best_key = 0.0f32;
-    // The score never exceeds the share explained: offsets explaining little are not examined.
-    for &(e, dx, dy) in &ring {
-        if e <= best_key.max(MIN_EXPLAINED) {
-            break;
-        }
+    for &(_, e, dx, dy) in screened.iter().take(EXAMINED) {
         let r = repeated(dx, dy);
         if e.min(r) <= best_key {
             continue;
