@@ -5,7 +5,9 @@
 //! asks two questions: how much of the candidate's ink that the reference does not explain is
 //! explained by the reference shifted by `o` (*explained*), and how much of the shifted
 //! reference's own new part — its ink away from the reference — is inked in the candidate
-//! (*repeated*). A second stamping repeats the whole seal in one direction; uniformly thicker
+//! (*repeated*, the second lowest of the four quadrants' shares around the reference's centre,
+//! so one partially inked quadrant is tolerated). A second stamping repeats the whole seal in
+//! one direction; uniformly thicker
 //! strokes (ink spread, a re-carved stroke width) repeat it in every direction alike, so the
 //! repetition counts only beyond what the opposite offset and the perpendicular offsets show;
 //! a re-carved character moved on its own explains some extra ink but repeats little of the
@@ -16,7 +18,7 @@
 /// Least offset tested, in scoring pixels (smaller shifts are stroke width, not a second
 /// stamping).
 pub const MIN_OFFSET: i32 = 5;
-/// Largest offset tested, in scoring pixels (≈ 1.6 mm on a seal normalised to 180 px).
+/// Largest offset tested, in scoring pixels (the generator's 1.6 mm offsets reach ~17 px).
 pub const MAX_OFFSET: i32 = 18;
 /// Candidate density that counts as ink here (a second stamping is often paler).
 const INK: f32 = 0.3;
@@ -55,8 +57,8 @@ pub struct Planes<'a> {
 /// Result of the double-stamping search.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DoubleStamp {
-    /// The measure in `[0, 1]`: `min(explained, repeated beyond the other directions)` at the
-    /// best offset.
+    /// The measure in `[0, 1]`: `min(explained, repeated − ½·repeated_other)` at the best
+    /// offset.
     pub score: f32,
     /// Best offset `(dx, dy)` in scoring pixels (candidate copy = reference moved by it).
     pub offset: (i32, i32),
@@ -76,6 +78,12 @@ const OTHER_WEIGHT: f32 = 0.5;
 #[must_use]
 pub fn double_stamp(p: &Planes<'_>) -> DoubleStamp {
     let n = p.n;
+    let len = n * n;
+    if [p.reference.len(), p.unknown.len()] != [len; 2]
+        || [p.reference_distance.len(), p.candidate.len()] != [len; 2]
+    {
+        return DoubleStamp::default();
+    }
     let pad = MAX_OFFSET as usize;
     let w = n + 2 * pad;
     // Padded lookup planes: every offset in the ring stays inside, no bounds checks.
@@ -260,6 +268,12 @@ mod tests {
             (d.offset.0 - 6).abs() <= 1 && (d.offset.1 - 3).abs() <= 1,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn planes_of_the_wrong_size_give_nothing() {
+        let a = seal(0.0, 0.0, 0.0);
+        assert_eq!(run(&a, &[1.0; 10]), DoubleStamp::default());
     }
 
     #[test]
