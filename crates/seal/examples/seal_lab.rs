@@ -138,7 +138,8 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    m.double_stamp,
                     m.gap_wide,
                     m.soft_alone,
                     m.thickness_outer,

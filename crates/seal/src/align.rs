@@ -38,6 +38,8 @@ pub struct Alignment {
     pub correlation: f32,
     /// Share of the reference pattern repeated, at some other offset, by candidate ink that the
     /// reference does not explain (0…1): a second stamping of the same seal shows as a ghost.
+    /// Reported only: on the coarse alignment canvas it misses small offsets; the double-stamping
+    /// quality issue comes from [`crate::double`] on the scoring canvas.
     pub ghost: f32,
 }
 

@@ -17,6 +17,7 @@
 
 pub mod align;
 pub mod dataset;
+pub mod double;
 pub mod error;
 pub mod eval;
 pub mod extract;

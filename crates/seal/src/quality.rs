@@ -60,14 +60,8 @@ pub struct QualityLimits {
     pub min_sharpness: f32,
     /// Largest share of the application's ink that is soft and away from hard ink (smudge).
     pub max_soft: f32,
-    /// Largest ghost (a second stamping).
-    pub max_ghost: f32,
-    /// A smaller ghost still means a second stamping when no block gains from a local move
-    /// (`local_gain` below [`QualityLimits::still_gain`]): the unexplained ink repeats the seal
-    /// offset as a whole instead of one re-carved character.
-    pub ghost_when_still: f32,
-    /// Local re-alignment gain below which the imprint counts as not locally moved.
-    pub still_gain: f32,
+    /// Largest evidence of a second stamping (`Measures::double_stamp`, see [`crate::double`]).
+    pub max_double_stamp: f32,
     /// Largest uniform stroke thickening or thinning (scoring pixels) …
     pub max_spread: f32,
     /// … when the width change between inside and outer edge stays below this (the strokes
@@ -87,9 +81,7 @@ impl Default for QualityLimits {
             min_sharpness_reference: 0.2,
             min_sharpness: 0.33,
             max_soft: 0.045,
-            max_ghost: 0.25,
-            ghost_when_still: 0.1,
-            still_gain: 0.3,
+            max_double_stamp: 0.51,
             max_spread: 0.75,
             spread_width_change: 0.3,
             max_occluded: 0.35,
@@ -120,9 +112,7 @@ pub fn assess(
     if m.soft_alone > limits.max_soft {
         issues.push(QualityIssue::Smudged);
     }
-    if al.ghost > limits.max_ghost
-        || (al.ghost > limits.ghost_when_still && m.local_gain < limits.still_gain)
-    {
+    if m.double_stamp > limits.max_double_stamp {
         issues.push(QualityIssue::DoubleStamped);
     }
     if m.thickness.abs() > limits.max_spread && m.width_change.abs() < limits.spread_width_change {

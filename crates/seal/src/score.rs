@@ -101,6 +101,8 @@ pub struct Measures {
     pub local_shift: f32,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
+    /// Evidence of a second stamping of the same seal, in `[0, 1]` (see [`crate::double`]).
+    pub double_stamp: f32,
 }
 
 /// Alignment canvas → scoring canvas.
@@ -146,6 +148,13 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         .collect();
     let da = distance_to(&a, n, n);
     let db = distance_to(&b, n, n);
+    let ds = crate::double::double_stamp(&crate::double::Planes {
+        n,
+        reference: &a,
+        reference_distance: &da,
+        candidate: &cd.data,
+        unknown: &unknown,
+    });
     let to_plane = |m: &[bool]| Plane {
         w: n,
         h: n,
@@ -325,6 +334,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         block_map,
         worst_blocks,
         dissimilarity,
+        double_stamp: ds.score,
     };
     (
         m,
