@@ -109,10 +109,13 @@ pub fn assess(
     {
         issues.push(QualityIssue::Blurred);
     }
-    if m.soft_alone > limits.max_soft {
+    let smudged = m.soft_alone > limits.max_soft;
+    if smudged {
         issues.push(QualityIssue::Smudged);
     }
-    if m.double_stamp > limits.max_double_stamp {
+    // A smudge is a soft copy slid in one direction, which the double-stamp measure also
+    // sees; the clerk is told the likelier cause only.
+    if m.double_stamp > limits.max_double_stamp && !smudged {
         issues.push(QualityIssue::DoubleStamped);
     }
     if m.thickness.abs() > limits.max_spread && m.width_change.abs() < limits.spread_width_change {
