@@ -129,3 +129,102 @@ pub fn assess(
     }
     issues
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::Similarity;
+
+    fn clean() -> (ImageQuality, Alignment, Measures) {
+        let q = ImageQuality {
+            ink_coverage: 0.3,
+            ink_strength: 0.5,
+            sharpness: 0.55,
+            soft_ink: 0.05,
+            occluded: 0.0,
+            white_characters: false,
+        };
+        let al = Alignment {
+            cand_to_canvas: Similarity::IDENTITY,
+            ref_to_canvas: Similarity::IDENTITY,
+            correlation: 0.9,
+            ghost: 0.0,
+        };
+        let m = Measures {
+            extra: 0.01,
+            missing: 0.01,
+            coverage: 0.98,
+            thickness: 0.2,
+            thickness_outer: 0.2,
+            thickness_inner: 0.2,
+            width_change: 0.0,
+            gap_wide: 0.05,
+            soft_alone: 0.01,
+            gap: 0.05,
+            soft_extra: 0.01,
+            displaced: 0.0,
+            far_extra: 0.0,
+            block_map: vec![Some(0.0); 64],
+            worst_blocks: 0.05,
+            local_gain: 0.05,
+            local_shift: 0.0,
+            dissimilarity: 0.01,
+            double_stamp: 0.0,
+        };
+        (q, al, m)
+    }
+
+    fn issues(q: &ImageQuality, al: &Alignment, m: &Measures) -> Vec<QualityIssue> {
+        assess(q, q, al, m, &QualityLimits::default())
+    }
+
+    #[test]
+    fn a_clean_pair_has_no_issue_and_each_limit_raises_its_own() {
+        let (q, al, m) = clean();
+        assert!(issues(&q, &al, &m).is_empty());
+        let with = |f: &dyn Fn(&mut Measures)| {
+            let mut m2 = m.clone();
+            f(&mut m2);
+            issues(&q, &al, &m2)
+        };
+        assert_eq!(with(&|m| m.gap_wide = 0.5), [QualityIssue::PartialInking]);
+        assert_eq!(with(&|m| m.soft_alone = 0.08), [QualityIssue::Smudged]);
+        assert_eq!(
+            with(&|m| m.double_stamp = 0.7),
+            [QualityIssue::DoubleStamped]
+        );
+        let mut blurred = q;
+        blurred.sharpness = 0.3;
+        assert_eq!(issues(&blurred, &al, &m), [QualityIssue::Blurred]);
+    }
+
+    #[test]
+    fn uniform_spread_abstains_but_a_re_carved_width_does_not() {
+        let (q, al, m) = clean();
+        let spread = Measures {
+            thickness: 1.2,
+            width_change: 0.1,
+            ..m.clone()
+        };
+        assert_eq!(issues(&q, &al, &spread), [QualityIssue::InkSpread]);
+        // The same thickening on the characters only is evidence for the score, not a
+        // reason to abstain.
+        let recarved = Measures {
+            thickness: 1.2,
+            width_change: 1.1,
+            ..m
+        };
+        assert!(issues(&q, &al, &recarved).is_empty());
+    }
+
+    #[test]
+    fn a_smudge_is_not_also_called_a_double_stamping() {
+        let (q, al, m) = clean();
+        let smeared = Measures {
+            soft_alone: 0.1,
+            double_stamp: 0.7,
+            ..m
+        };
+        assert_eq!(issues(&q, &al, &smeared), [QualityIssue::Smudged]);
+    }
+}
