@@ -58,6 +58,19 @@ pub struct BenchLevel {
     pub use_case: BenchUseCase,
 }
 
+/// The audit record every benchmark entry carries (a fixed Z21 lookup by `account`).
+pub fn bench_record(account: String) -> AuditRecord {
+    AuditRecord {
+        account,
+        ip: "10.0.0.1".into(),
+        occurred_at_ms: 1_764_201_600_000,
+        operation_code: "Z21".into(),
+        conditions: "A123456789".into(),
+        case_number: "2026-000001".into(),
+        reason: "credit review".into(),
+    }
+}
+
 fn bench_error(e: impl std::fmt::Display) -> AppError {
     AppError::Rule(format!("帳本效能測試失敗 / ledger benchmark failed: {e}"))
 }
@@ -70,15 +83,7 @@ pub fn bench_entry(
     kek: &SecretKey,
     task: usize,
 ) -> Result<SealedLedgerEntry, AppError> {
-    let record = AuditRecord {
-        account: format!("teller{:03}", task % 1000),
-        ip: "10.0.0.1".into(),
-        occurred_at_ms: 1_764_201_600_000,
-        operation_code: "Z21".into(),
-        conditions: "A123456789".into(),
-        case_number: "2026-000001".into(),
-        reason: "credit review".into(),
-    };
+    let record = bench_record(format!("teller{:03}", task % 1000));
     let canonical = record.canonical_bytes();
     let (salt, wrapped_key, ciphertext, commitment) = match mode {
         BenchMode::Ledger => {

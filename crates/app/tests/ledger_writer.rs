@@ -118,13 +118,7 @@ async fn a_failing_use_case_rolls_back_alone_and_the_batch_commits() {
     assert_eq!((first.index, third.index), (0, 1), "contiguous indices");
 
     let db = s.db.db();
-    let codes: Vec<String> = db
-        .list_institutions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.code.to_string())
-        .collect();
+    let codes = institution_codes(db).await;
     assert_eq!(
         codes,
         ["0040000", "0060000"],
@@ -296,13 +290,7 @@ async fn mixed_batch(db: TestDb) {
         h.unwrap().1.index,
     ];
     assert_eq!(indices, [0, 1, 2, 3, 4]);
-    let codes: Vec<String> = db
-        .list_institutions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.code.to_string())
-        .collect();
+    let codes = institution_codes(db.db()).await;
     assert_eq!(codes, ["0040000", "0070000"]);
     let leaves = db.ledger_leaves(0, 100).await.unwrap();
     assert_eq!(leaves.len(), 5);
@@ -330,6 +318,16 @@ async fn a_mixed_batch_isolates_each_use_case_on_postgres() {
 }
 
 /// Reads the whole ledger of `db` back as a bundle (records opened with `kek`) and verifies it.
+/// Codes of the institutions in the database, in its listing order.
+async fn institution_codes(db: &custos_store::Database) -> Vec<String> {
+    db.list_institutions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.code.to_string())
+        .collect()
+}
+
 async fn verify_db(db: &custos_store::Database, kek: &custos_ledger::record::SecretKey) -> usize {
     use custos_ledger::bundle::{VerifyOptions, verify};
     let bundle = custos_app::ledger_checks::export_from(db, Some(kek))

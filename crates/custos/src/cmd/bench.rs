@@ -22,7 +22,6 @@ use custos_app::ledger_bench::{BenchLevel, BenchMode, BenchUseCase, run_bench_le
 use custos_ledger::bundle::{VerifyOptions, verify};
 use custos_ledger::leaf::EntryKind;
 use custos_ledger::memory::{MemoryLedger, NewEntry, sample_ledger};
-use custos_ledger::record::AuditRecord;
 use custos_store::{ConnectOptions, Database};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -211,15 +210,7 @@ fn bench_ledger(a: &LedgerBenchArgs) -> ExitCode {
 
 fn append_in_memory(n: u64, rng: &mut ChaCha20Rng) -> Result<f64, String> {
     let mut ledger = MemoryLedger::new("custos.bench/ledger", rng).map_err(|e| e.to_string())?;
-    let record = AuditRecord {
-        account: "teller01".into(),
-        ip: "10.0.0.1".into(),
-        occurred_at_ms: 1_764_201_600_000,
-        operation_code: "Z21".into(),
-        conditions: "A123456789".into(),
-        case_number: "2026-000001".into(),
-        reason: "credit review".into(),
-    };
+    let record = custos_app::ledger_bench::bench_record("teller01".into());
     let entry = NewEntry {
         kind: EntryKind::LOOKUP_GRANTED,
         actor: [1; 16],
