@@ -103,30 +103,7 @@ async fn the_head_never_moves_back_and_an_index_is_never_reused(db: &Database) {
     assert!(err.is_conflict(), "{err}");
 }
 
-macro_rules! both {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = custos_testkit::db::TestDb::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = custos_testkit::db::TestDb::postgres().await else { return };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-both!(
+custos_testkit::on_both_backends!(
     concurrent_batches_get_contiguous_indices,
     the_head_never_moves_back_and_an_index_is_never_reused,
     verifications_are_recorded_and_the_latest_is_read

@@ -100,27 +100,4 @@ async fn links_resolve_to_the_index_of_the_leaf_with_their_commitment(db: &Datab
     );
 }
 
-macro_rules! both {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = custos_testkit::db::TestDb::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = custos_testkit::db::TestDb::postgres().await else { return };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-both!(links_resolve_to_the_index_of_the_leaf_with_their_commitment);
+custos_testkit::on_both_backends!(links_resolve_to_the_index_of_the_leaf_with_their_commitment);
