@@ -98,7 +98,11 @@ fn main() {
     let mut results = Vec::new();
     let mut gen_ms = 0.0;
     let (mut dec_ms, mut ext_ms, mut cmp_ms) = (0.0, 0.0, 0.0);
+    let only: Option<u64> = std::env::var("LAB_ONLY").ok().and_then(|v| v.parse().ok());
     for i in 0..pairs {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
         let t0 = Instant::now();
         let p = cached_pair(&cfg, i, dump.as_deref());
         gen_ms += t0.elapsed().as_secs_f64() * 1000.0;
@@ -138,7 +142,9 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    "lm={:.2}/{:.2} ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} {:?}",
+                    m.local_move,
+                    m.local_move2,
                     m.double_stamp,
                     m.gap_wide,
                     m.soft_alone,

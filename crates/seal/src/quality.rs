@@ -168,6 +168,8 @@ mod tests {
             worst_blocks: 0.05,
             local_gain: 0.05,
             local_shift: 0.0,
+            local_move: 0.0,
+            local_move2: 0.0,
             dissimilarity: 0.01,
             double_stamp: 0.0,
         };

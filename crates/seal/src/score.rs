@@ -10,7 +10,8 @@
 //! The stroke width is compared on the seal's outer edge and inside separately: ink spread
 //! thickens both alike, a re-carved stroke width or border changes one against the other.
 //! Invariant: block dissimilarities are in `[0, 1]`; the score `1 − dissimilarity` is a logistic
-//! combination of extra, missing, worst blocks and stroke-width change, in `(0, 1)`.
+//! combination of extra, missing, worst blocks, stroke-width change and the local move of the
+//! stroke edges (a moved or rescaled character), in `(0, 1)`.
 
 use crate::align::{Alignment, CANVAS};
 use crate::extract::Imprint;
@@ -26,12 +27,13 @@ pub const BLOCKS: usize = 8;
 /// (a gap from partial inking in either imprint is not a difference of the seal).
 const LOCAL_INK: f32 = 0.35;
 /// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)` over extra ink, missing ink,
-/// the worst blocks and the stroke-width change (see docs/seal.md).
-const BIAS: f32 = 7.36;
-const W_EXTRA: f32 = 92.9;
-const W_MISSING: f32 = 140.1;
-const W_BLOCKS: f32 = 5.52;
-const W_WIDTH: f32 = 5.74;
+/// the worst blocks, the stroke-width change and the local move (see docs/seal.md).
+const BIAS: f32 = 6.244;
+const W_EXTRA: f32 = 47.34;
+const W_MISSING: f32 = 72.67;
+const W_BLOCKS: f32 = 2.738;
+const W_WIDTH: f32 = 4.262;
+const W_MOVE: f32 = 2.77;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -99,6 +101,13 @@ pub struct Measures {
     pub local_gain: f32,
     /// Largest local move (scoring pixels) of a block that gains from it.
     pub local_shift: f32,
+    /// Largest move (scoring pixels) of the stroke edges in a window of the local displacement
+    /// field, after the global residual alignment (see `local_moves`): a moved or rescaled
+    /// character.
+    pub local_move: f32,
+    /// Second largest window move of the local displacement field (enters the score: a re-carved
+    /// character moves more than one window).
+    pub local_move2: f32,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
     /// Evidence of a second stamping of the same seal, in `[0, 1]` (see [`crate::double`]).
@@ -309,15 +318,33 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
     let (local_gain, local_shift) = local_realignment(&rd, &cd, &unknown, (gx, gy, side));
     let width_change = thickness_inner - thickness_outer;
+    let thick = alone_regions(&a, &b, n);
+    let (local_move, local_move2) = local_moves(&EdgeField {
+        dens: &rd,
+        a: &a,
+        b: &b,
+        da: &da,
+        db: &db,
+        skip: &|i| {
+            unknown[i]
+                || thick[i]
+                || bb2.data[i] < LOCAL_INK * ba2.data[i]
+                || ba2.data[i] < LOCAL_INK * bb2.data[i]
+        },
+        grid: (gx, gy, side),
+    });
     let z = BIAS
         - W_EXTRA * extra_f
         - W_MISSING * missing_f
         - W_BLOCKS * worst_blocks
-        - W_WIDTH * width_change.abs();
+        - W_WIDTH * width_change.abs()
+        - W_MOVE * local_move2;
     let dissimilarity = 1.0 - 1.0 / (1.0 + (-z).exp());
     let m = Measures {
         local_gain,
         local_shift,
+        local_move,
+        local_move2,
         extra: extra_f,
         missing: missing_f,
         thickness,
@@ -412,17 +439,13 @@ fn edge_displacement(
                 f64::from(u8::from(o.0 == 1)),
                 f64::from(o.1),
             ];
-            for r in 0..3 {
-                for c in 0..3 {
-                    ata[r][c] += row[r] * row[c];
-                }
-                atb[r] += row[r] * f64::from(o.2);
-            }
+            accumulate(&mut ata, &mut atb, &row, f64::from(o.2));
         }
+        // A small ridge keeps a zone without edges at zero.
         for (r, row) in ata.iter_mut().enumerate() {
             row[r] += 1e-3;
         }
-        solve3(ata, atb).map(|v| v.map(|x| x as f32))
+        solve(ata, atb).map(|v| v.map(|x| x as f32))
     };
     let Some(first) = fit(&|_| true) else {
         return (0.0, 0.0);
@@ -430,28 +453,6 @@ fn edge_displacement(
     let predict = |p: &[f32; 3], o: &(usize, f32, f32)| p[o.0] + p[2] * o.1;
     let second = fit(&|o| (o.2 - predict(&first, o)).abs() <= 1.5).unwrap_or(first);
     (second[0], second[1])
-}
-
-/// Solves a 3×3 linear system by Cramer's rule; `None` when it is singular.
-fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(&m);
-    if d.abs() < 1e-12 {
-        return None;
-    }
-    let mut out = [0.0; 3];
-    for (c, o) in out.iter_mut().enumerate() {
-        let mut mc = m;
-        for r in 0..3 {
-            mc[r][c] = v[r];
-        }
-        *o = det(&mc) / d;
-    }
-    Some(out)
 }
 
 /// Background gaps narrower than twice this many pixels do not let the outside in.
@@ -625,6 +626,255 @@ fn local_realignment(
     (gains.iter().take(k).sum::<f32>() / k as f32, moved)
 }
 
+/// Largest edge move (scoring pixels) the local displacement field reads; beyond it the nearest
+/// candidate edge is no longer the same stroke's.
+const MAX_LOCAL_MOVE: f32 = 8.0;
+/// A region of one imprint's ink alone deeper than this (scoring pixels from its boundary) is a
+/// gap or a blotch rather than the sliver a moved stroke leaves.
+const THICK_ALONE: f32 = 6.0;
+/// Edges within this distance of such a region's core are left out of the displacement field.
+const THICK_MARGIN: f32 = 2.5;
+/// Blocks per side of a window of the local displacement field.
+const MOVE_WINDOW: usize = 2;
+/// Directions (over half a turn) in which a window's move is read.
+const MOVE_DIRECTIONS: usize = 8;
+/// An edge faces a direction when its normal's component along it exceeds this.
+const MOVE_FACING: f32 = 0.85;
+/// Edge pixels each side of a window needs, per block side.
+const MOVE_SIDE: f32 = 1.0;
+
+/// Pixels next to a thick region of one imprint's ink alone (a gap of partial inking, a blotch
+/// filling a counter): deeper than [`THICK_ALONE`] from its boundary, grown by
+/// [`THICK_MARGIN`]. A moved stroke leaves slivers as wide as the move, not regions, so edges
+/// there are not read as moved.
+fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
+    let region = |p: &[bool], q: &[bool]| -> Vec<bool> {
+        let not_only: Vec<bool> = p.iter().zip(q).map(|(x, y)| !*x || *y).collect();
+        let core: Vec<bool> = distance_to(&not_only, n, n)
+            .iter()
+            .map(|&d| d > THICK_ALONE)
+            .collect();
+        distance_to(&core, n, n)
+            .into_iter()
+            .map(|d| d <= THICK_ALONE + THICK_MARGIN)
+            .collect()
+    };
+    let (r1, r2) = (region(a, b), region(b, a));
+    r1.iter().zip(&r2).map(|(x, y)| *x || *y).collect()
+}
+
+/// One reference edge pixel of the displacement field.
+struct EdgeMove {
+    /// Block column and row.
+    block: (usize, usize),
+    /// Position from the grid's centre, in canvas sides.
+    pos: [f32; 2],
+    /// Outward normal of the reference ink.
+    normal: [f32; 2],
+    /// Move of the candidate's ink boundary along the normal (scoring pixels).
+    mv: f32,
+}
+
+/// Median of a non-empty slice (reorders it).
+fn median(v: &mut [f32]) -> f32 {
+    let mid = v.len() / 2;
+    *v.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Inputs of [`local_moves`]: the reference density (for the edge normals), both ink masks, their
+/// distances to ink and to background, the pixels left out, and the block grid.
+pub(crate) struct EdgeField<'a> {
+    pub dens: &'a Plane,
+    pub a: &'a [bool],
+    pub b: &'a [bool],
+    pub da: &'a [f32],
+    pub db: &'a [f32],
+    pub skip: &'a dyn Fn(usize) -> bool,
+    pub grid: (f32, f32, f32),
+}
+
+/// Local displacement field of the candidate's stroke edges against the reference's.
+///
+/// Every reference edge pixel gives the move of the candidate's ink boundary along the
+/// reference's outward normal `n̂` (difference of the signed distances, read up to
+/// [`MAX_LOCAL_MOVE`]). Two stampings of one seal are one rigid body: after a global least-squares
+/// fit of the residual alignment (translation, rotation, scale) and of the ink spread, refitted
+/// without the edges farther than 1.5 px from it, the remaining moves are noise. A character
+/// moved or rescaled inside its cell moves its edges coherently. In every window of
+/// [`MOVE_WINDOW`]² blocks and in [`MOVE_DIRECTIONS`] directions, the edges facing the direction
+/// and those facing away are read separately (median move of each side, at least
+/// [`MOVE_SIDE`] block sides of edge pixels each): a translation pushes one side forward and
+/// pulls the other back by the same amount, so the window's move is the smaller of the two
+/// opposite medians. A blotch only pushes edges forward, partial inking and paleness only pull
+/// them back, a local change of ink spread moves both sides alike: none of them reads as a move.
+/// Returns the largest and the second largest window move (scoring pixels).
+pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
+    let n = SCORE_N;
+    let inside = |m: &[bool]| distance_to(&m.iter().map(|v| !v).collect::<Vec<_>>(), n, n);
+    let (dna, dnb) = (inside(f.a), inside(f.b));
+    let signed = |m: &[bool], d: &[f32], dn: &[f32], i: usize| {
+        if m[i] { 0.5 - dn[i] } else { d[i] - 0.5 }
+    };
+    let (gx0, gy0, side) = f.grid;
+    let c = (
+        gx0 + side * BLOCKS as f32 / 2.0,
+        gy0 + side * BLOCKS as f32 / 2.0,
+    );
+    let mut obs: Vec<EdgeMove> = Vec::new();
+    for i in n + 1..n * n - n - 1 {
+        let x = i % n;
+        if x == 0 || x + 1 == n || (f.skip)(i) {
+            continue;
+        }
+        if ![i - 1, i + 1, i - n, i + n]
+            .iter()
+            .any(|&j| f.a[j] != f.a[i])
+        {
+            continue;
+        }
+        let mv = signed(f.a, f.da, &dna, i) - signed(f.b, f.db, &dnb, i);
+        if mv.abs() > MAX_LOCAL_MOVE {
+            continue;
+        }
+        let gx = f.dens.data[i - 1] - f.dens.data[i + 1];
+        let gy = f.dens.data[i - n] - f.dens.data[i + n];
+        let g = (gx * gx + gy * gy).sqrt();
+        if g < 1e-4 {
+            continue;
+        }
+        let (px, py) = (x as f32, (i / n) as f32);
+        let (bx, by) = ((px - gx0) / side, (py - gy0) / side);
+        if bx < 0.0 || by < 0.0 || bx >= BLOCKS as f32 || by >= BLOCKS as f32 {
+            continue;
+        }
+        obs.push(EdgeMove {
+            block: (bx as usize, by as usize),
+            pos: [(px - c.0) / SCORE_N as f32, (py - c.1) / SCORE_N as f32],
+            normal: [gx / g, gy / g],
+            mv,
+        });
+    }
+    if obs.len() < 50 {
+        return (0.0, 0.0);
+    }
+    // Global residual alignment and spread: move = c + tx·nx + ty·ny + k·(p·n̂) + ω·(p⊥·n̂).
+    let global_row = |o: &EdgeMove| {
+        let (p, nn) = (o.pos, o.normal);
+        [
+            1.0,
+            f64::from(nn[0]),
+            f64::from(nn[1]),
+            f64::from(p[0] * nn[0] + p[1] * nn[1]),
+            f64::from(-p[1] * nn[0] + p[0] * nn[1]),
+        ]
+    };
+    let fit_global = |keep: &dyn Fn(usize) -> bool| {
+        let mut ata = [[0.0f64; 5]; 5];
+        let mut atb = [0.0f64; 5];
+        for (_, o) in obs.iter().enumerate().filter(|(j, _)| keep(*j)) {
+            accumulate(&mut ata, &mut atb, &global_row(o), f64::from(o.mv));
+        }
+        solve(ata, atb)
+    };
+    let Some(g1) = fit_global(&|_| true) else {
+        return (0.0, 0.0);
+    };
+    let predict = |p: &[f64; 5], o: &EdgeMove| {
+        global_row(o).iter().zip(p).map(|(r, w)| r * w).sum::<f64>() as f32
+    };
+    let g2 = fit_global(&|j| (obs[j].mv - predict(&g1, &obs[j])).abs() <= 1.5).unwrap_or(g1);
+    let resid: Vec<f32> = obs.iter().map(|o| o.mv - predict(&g2, o)).collect();
+    // Windows of MOVE_WINDOW² blocks. A translation moves the edges facing its direction
+    // forward and those facing away backward; a blotch only pushes edges forward and partial
+    // inking only pulls them back, so a window's move in a direction is the smaller of the two
+    // sides' median moves.
+    let span = BLOCKS + 1 - MOVE_WINDOW;
+    let mut moves = Vec::with_capacity(span * span);
+    let min_count = (side * MOVE_SIDE) as usize;
+    let dirs: Vec<[f32; 2]> = (0..MOVE_DIRECTIONS)
+        .map(|k| {
+            let t = k as f32 * std::f32::consts::PI / MOVE_DIRECTIONS as f32;
+            [t.cos(), t.sin()]
+        })
+        .collect();
+    let mut fwd: Vec<f32> = Vec::new();
+    let mut back: Vec<f32> = Vec::new();
+    for wy in 0..span {
+        for wx in 0..span {
+            let members: Vec<usize> = (0..obs.len())
+                .filter(|&j| {
+                    (wx..wx + MOVE_WINDOW).contains(&obs[j].block.0)
+                        && (wy..wy + MOVE_WINDOW).contains(&obs[j].block.1)
+                })
+                .collect();
+            let mut best: f32 = 0.0;
+            for e in &dirs {
+                fwd.clear();
+                back.clear();
+                for &j in &members {
+                    let c = obs[j].normal[0] * e[0] + obs[j].normal[1] * e[1];
+                    if c > MOVE_FACING {
+                        fwd.push(resid[j]);
+                    } else if c < -MOVE_FACING {
+                        back.push(resid[j]);
+                    }
+                }
+                if fwd.len() < min_count || back.len() < min_count {
+                    continue;
+                }
+                let (mf, mb) = (median(&mut fwd), median(&mut back));
+                best = best.max(mf.min(-mb)).max((-mf).min(mb));
+            }
+            moves.push(best);
+        }
+    }
+    moves.sort_unstable_by(|x, y| y.total_cmp(x));
+    (
+        moves.first().copied().unwrap_or(0.0),
+        moves.get(1).copied().unwrap_or(0.0),
+    )
+}
+
+/// Adds one least-squares row to the normal equations.
+fn accumulate<const N: usize>(ata: &mut [[f64; N]; N], atb: &mut [f64; N], row: &[f64; N], y: f64) {
+    for r in 0..N {
+        for c in 0..N {
+            ata[r][c] += row[r] * row[c];
+        }
+        atb[r] += row[r] * y;
+    }
+}
+
+/// Solves `m·x = v` by Gaussian elimination with partial pivoting (a small ridge keeps
+/// near-singular systems finite); `None` when it is singular.
+fn solve<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64; N]> {
+    for (r, row) in m.iter_mut().enumerate() {
+        row[r] += 1e-6;
+    }
+    for col in 0..N {
+        let piv = (col..N).max_by(|&x, &y| m[x][col].abs().total_cmp(&m[y][col].abs()))?;
+        if m[piv][col].abs() < 1e-12 {
+            return None;
+        }
+        m.swap(col, piv);
+        v.swap(col, piv);
+        for r in col + 1..N {
+            let f = m[r][col] / m[col][col];
+            let pivot = m[col];
+            for (x, p) in m[r][col..].iter_mut().zip(&pivot[col..]) {
+                *x -= f * p;
+            }
+            v[r] -= f * v[col];
+        }
+    }
+    let mut x = [0.0f64; N];
+    for r in (0..N).rev() {
+        let s: f64 = (r + 1..N).map(|c| m[r][c] * x[c]).sum();
+        x[r] = (v[r] - s) / m[r][r];
+    }
+    Some(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,6 +918,98 @@ mod tests {
         .box_blur(1);
         let c = n as f32 / 2.0;
         edge_displacement(&dens, (c, c), (a, b), (&da, &db), &outer, &|_| false)
+    }
+
+    /// [`stamped`] with the top-left cross moved by `(dx, dy)` and scaled by `scale`.
+    fn recarved(dx: f32, dy: f32, scale: f32) -> Vec<bool> {
+        let n = SCORE_N;
+        let c = n as f32 / 2.0;
+        let base = seal();
+        (0..n * n)
+            .map(|i| {
+                let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
+                if x < -18.0 && y < -18.0 && x * x + y * y < 80.0 * 80.0 {
+                    let (u, v) = (
+                        ((x + 36.0 - dx) / scale).abs(),
+                        ((y + 36.0 - dy) / scale).abs(),
+                    );
+                    (u <= 4.0 && v <= 14.0) || (v <= 4.0 && u <= 14.0)
+                } else {
+                    base[i]
+                }
+            })
+            .collect()
+    }
+
+    fn moves(a: &[bool], b: &[bool]) -> (f32, f32) {
+        let n = SCORE_N;
+        let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
+        let dens = Plane {
+            w: n,
+            h: n,
+            data: a.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
+        }
+        .box_blur(1);
+        let thick = alone_regions(a, b, n);
+        let side = 181.0 / BLOCKS as f32;
+        local_moves(&EdgeField {
+            dens: &dens,
+            a,
+            b,
+            da: &da,
+            db: &db,
+            skip: &|i| thick[i],
+            grid: (70.0, 70.0, side),
+        })
+    }
+
+    #[test]
+    fn one_moved_or_rescaled_character_shows_in_the_local_move() {
+        let reference = seal();
+        let (m1, m2) = moves(&reference, &seal());
+        assert!(m1 < 0.3 && m2 < 0.3, "same seal: {m1} {m2}");
+        let (m1, _) = moves(&reference, &recarved(4.0, 0.0, 1.0));
+        assert!(m1 > 2.5, "moved 4 px: {m1}");
+        let (m1, _) = moves(&reference, &recarved(-3.0, 3.0, 1.0));
+        assert!(m1 > 2.0, "moved diagonally: {m1}");
+        // Shrunk towards a corner of its cell: its far edges move, the near ones hardly.
+        let (m1, _) = moves(&reference, &recarved(3.0, 3.0, 0.8));
+        assert!(m1 > 1.5, "moved and shrunk: {m1}");
+        // Shrunk about its own centre within one window, a character thins rather than moves:
+        // it shows in the block map and the extra/missing ink instead.
+        let (m1, _) = moves(&reference, &recarved(0.0, 0.0, 0.75));
+        assert!(m1 < 1.5, "shrunk in place: {m1}");
+    }
+
+    #[test]
+    fn spread_partial_inking_and_blotches_do_not_read_as_a_move() {
+        let reference = seal();
+        let (m1, _) = moves(&reference, &stamped(2.0, 2.0));
+        assert!(m1 < 0.5, "ink spread: {m1}");
+        let n = SCORE_N;
+        // Partial inking: the right third of the seal and a patch of the left lost.
+        let gap: Vec<bool> = reference
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (x, y) = (i % n, i / n);
+                v && x < 200 && !((90..120).contains(&x) && (140..175).contains(&y))
+            })
+            .collect();
+        let (m1, _) = moves(&reference, &gap);
+        assert!(m1 < 0.5, "partial inking: {m1}");
+        // Blotches: ink filling the corners next to two crosses.
+        let blotched: Vec<bool> = reference
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (x, y) = (i % n, i / n);
+                v || ((160..172).contains(&x) && (162..178).contains(&y))
+                    || ((198..212).contains(&x) && (100..116).contains(&y))
+            })
+            .collect();
+        let (m1, _) = moves(&reference, &blotched);
+        assert!(m1 < 0.5, "blotches: {m1}");
     }
 
     #[test]

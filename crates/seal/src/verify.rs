@@ -16,7 +16,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.5 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; logistic; local block re-alignment; re-carving overrides quality at gain>=0.8; double stamp on the scoring canvas >0.51; match>=0.88 no-match<0.45)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.6 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; logistic; local block re-alignment; re-carving overrides quality at gain>=0.8; double stamp on the scoring canvas >0.51; match>=0.88 no-match<0.45)";
 
 /// Local re-alignment gain (see `score::Measures::local_gain`) that counts as evidence of a
 /// re-carved seal even on a poorly stamped imprint. Chosen on the tuning set (2,000 pairs): it
