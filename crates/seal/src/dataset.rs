@@ -284,10 +284,17 @@ impl Carving {
     fn forged(&self, s: &mut Sampler) -> (Carving, Vec<&'static str>) {
         let mut c = self.clone();
         let mut changes = Vec::new();
-        let kinds = 1 + usize::from(s.chance(0.35));
-        for _ in 0..kinds {
+        // One or two changes; two are of different kinds (1.6: two changes of one kind could
+        // undo each other — a thicker then a thinner stroke, a wider then a narrower border — and
+        // leave a "forgery" that is the genuine design).
+        let two = s.chance(0.35);
+        let mut kind = s.index(5);
+        for step in 0..=usize::from(two) {
+            if step == 1 {
+                kind = (kind + 1 + s.index(4)) % 5;
+            }
             let k = c.cells.len();
-            match s.index(5) {
+            match kind {
                 0 => {
                     // Shift within the cell: shrink the character as much as it moves so that it
                     // stays inside the border.

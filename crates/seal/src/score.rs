@@ -28,12 +28,12 @@ pub const BLOCKS: usize = 8;
 const LOCAL_INK: f32 = 0.35;
 /// Logistic weights of the score: `score = σ(BIAS − Σ wᵢ·featureᵢ)` over extra ink, missing ink,
 /// the worst blocks, the stroke-width change and the local move (see docs/seal.md).
-const BIAS: f32 = 6.244;
-const W_EXTRA: f32 = 47.34;
-const W_MISSING: f32 = 72.67;
-const W_BLOCKS: f32 = 2.738;
-const W_WIDTH: f32 = 4.262;
-const W_MOVE: f32 = 2.77;
+const BIAS: f32 = 6.482;
+const W_EXTRA: f32 = 41.52;
+const W_MISSING: f32 = 74.45;
+const W_BLOCKS: f32 = 2.775;
+const W_WIDTH: f32 = 4.167;
+const W_MOVE: f32 = 3.005;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 
@@ -172,6 +172,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let ba = to_plane(&a).box_blur(7);
     let bb = to_plane(&b).box_blur(7);
     let outer = outer_zone(&da, n);
+    let (sa, sb) = (signed_distance(&a, &da, n), signed_distance(&b, &db, n));
     // Stroke-edge displacement per zone: [outer edge of the seal, everything inside].
     let mut zone = [(0usize, 0usize, 0usize); 2];
     for i in n..n * n - n {
@@ -198,7 +199,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             cnt += 1.0;
         }
         let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
-        edge_displacement(&rd, centre, (&a, &b), (&da, &db), &outer, &|i| {
+        edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &|i| {
             unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
         })
     };
@@ -322,9 +323,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let (local_move, local_move2) = local_moves(&EdgeField {
         dens: &rd,
         a: &a,
-        b: &b,
-        da: &da,
-        db: &db,
+        sa: &sa,
+        sb: &sb,
         skip: &|i| {
             unknown[i]
                 || thick[i]
@@ -393,18 +393,12 @@ const MAX_DISPLACEMENT: f32 = 4.0;
 fn edge_displacement(
     dens: &Plane,
     centre: (f32, f32),
-    m: (&[bool], &[bool]),
-    d: (&[f32], &[f32]),
+    a: &[bool],
+    signed: (&[f32], &[f32]),
     outer: &[bool],
     skip: &dyn Fn(usize) -> bool,
 ) -> (f32, f32) {
     let n = SCORE_N;
-    let ((a, b), (da, db)) = (m, d);
-    let inside = |m: &[bool]| distance_to(&m.iter().map(|v| !v).collect::<Vec<_>>(), n, n);
-    let (dna, dnb) = (inside(a), inside(b));
-    let signed = |m: &[bool], d: &[f32], dn: &[f32], i: usize| {
-        if m[i] { 0.5 - dn[i] } else { d[i] - 0.5 }
-    };
     // (zone, radial lever, displacement)
     let mut obs: Vec<(usize, f32, f32)> = Vec::new();
     for i in n + 1..n * n - n - 1 {
@@ -415,7 +409,7 @@ fn edge_displacement(
         if ![i - 1, i + 1, i - n, i + n].iter().any(|&j| a[j] != a[i]) {
             continue;
         }
-        let dv = signed(a, da, &dna, i) - signed(b, db, &dnb, i);
+        let dv = signed.0[i] - signed.1[i];
         if dv.abs() > MAX_DISPLACEMENT {
             continue;
         }
@@ -675,20 +669,31 @@ struct EdgeMove {
     mv: f32,
 }
 
+/// Signed distance to the boundary of the ink `m` (negative inside, positive outside, ±0.5 on
+/// either side of the boundary); `d` is the distance to ink.
+fn signed_distance(m: &[bool], d: &[f32], n: usize) -> Vec<f32> {
+    let inside = distance_to(&m.iter().map(|v| !v).collect::<Vec<_>>(), n, n);
+    m.iter()
+        .zip(d)
+        .zip(&inside)
+        .map(|((&ink, &out), &inn)| if ink { 0.5 - inn } else { out - 0.5 })
+        .collect()
+}
+
 /// Median of a non-empty slice (reorders it).
 fn median(v: &mut [f32]) -> f32 {
     let mid = v.len() / 2;
     *v.select_nth_unstable_by(mid, f32::total_cmp).1
 }
 
-/// Inputs of [`local_moves`]: the reference density (for the edge normals), both ink masks, their
-/// distances to ink and to background, the pixels left out, and the block grid.
+/// Inputs of [`local_moves`]: the reference density (for the edge normals), the reference ink,
+/// both imprints' signed distances to their ink boundary, the pixels left out, and the block
+/// grid.
 pub(crate) struct EdgeField<'a> {
     pub dens: &'a Plane,
     pub a: &'a [bool],
-    pub b: &'a [bool],
-    pub da: &'a [f32],
-    pub db: &'a [f32],
+    pub sa: &'a [f32],
+    pub sb: &'a [f32],
     pub skip: &'a dyn Fn(usize) -> bool,
     pub grid: (f32, f32, f32),
 }
@@ -710,11 +715,6 @@ pub(crate) struct EdgeField<'a> {
 /// Returns the largest and the second largest window move (scoring pixels).
 pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
     let n = SCORE_N;
-    let inside = |m: &[bool]| distance_to(&m.iter().map(|v| !v).collect::<Vec<_>>(), n, n);
-    let (dna, dnb) = (inside(f.a), inside(f.b));
-    let signed = |m: &[bool], d: &[f32], dn: &[f32], i: usize| {
-        if m[i] { 0.5 - dn[i] } else { d[i] - 0.5 }
-    };
     let (gx0, gy0, side) = f.grid;
     let c = (
         gx0 + side * BLOCKS as f32 / 2.0,
@@ -732,7 +732,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
         {
             continue;
         }
-        let mv = signed(f.a, f.da, &dna, i) - signed(f.b, f.db, &dnb, i);
+        let mv = f.sa[i] - f.sb[i];
         if mv.abs() > MAX_LOCAL_MOVE {
             continue;
         }
@@ -917,7 +917,8 @@ mod tests {
         }
         .box_blur(1);
         let c = n as f32 / 2.0;
-        edge_displacement(&dens, (c, c), (a, b), (&da, &db), &outer, &|_| false)
+        let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
+        edge_displacement(&dens, (c, c), a, (&sa, &sb), &outer, &|_| false)
     }
 
     /// [`stamped`] with the top-left cross moved by `(dx, dy)` and scaled by `scale`.
@@ -952,12 +953,12 @@ mod tests {
         .box_blur(1);
         let thick = alone_regions(a, b, n);
         let side = 181.0 / BLOCKS as f32;
+        let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
         local_moves(&EdgeField {
             dens: &dens,
             a,
-            b,
-            da: &da,
-            db: &db,
+            sa: &sa,
+            sb: &sb,
             skip: &|i| thick[i],
             grid: (70.0, 70.0, side),
         })
