@@ -316,7 +316,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     // window leaves a gap in both (reference ink without candidate ink nearby, and the converse).
     let gap_f = ngap as f32 / na.max(1) as f32;
     let displaced = gap_f.min(nrgap as f32 / nb.max(1) as f32);
-    // Logistic combination; weights fitted once on the tuning set (see docs/seal.md).
+    // Logistic combination; weights fitted once on the tuning sets (see docs/seal.md).
     let (local_gain, local_shift) = local_realignment(&rd, &cd, &unknown, (gx, gy, side));
     let width_change = thickness_inner - thickness_outer;
     let thick = alone_regions(&a, &b, n);
@@ -771,8 +771,10 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
     let fit_global = |keep: &dyn Fn(usize) -> bool| {
         let mut ata = [[0.0f64; 5]; 5];
         let mut atb = [0.0f64; 5];
-        for (_, o) in obs.iter().enumerate().filter(|(j, _)| keep(*j)) {
-            accumulate(&mut ata, &mut atb, &global_row(o), f64::from(o.mv));
+        for (j, o) in obs.iter().enumerate() {
+            if keep(j) {
+                accumulate(&mut ata, &mut atb, &global_row(o), f64::from(o.mv));
+            }
         }
         solve(ata, atb)
     };
@@ -790,7 +792,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
     // sides' median moves.
     let span = BLOCKS + 1 - MOVE_WINDOW;
     let mut moves = Vec::with_capacity(span * span);
-    let min_count = (side * MOVE_SIDE) as usize;
+    let min_count = ((side * MOVE_SIDE) as usize).max(1);
     let dirs: Vec<[f32; 2]> = (0..MOVE_DIRECTIONS)
         .map(|k| {
             let t = k as f32 * std::f32::consts::PI / MOVE_DIRECTIONS as f32;
