@@ -1,5 +1,6 @@
 //! Development lab: generates pairs in memory and evaluates the engine on them, in release mode.
-//! `cargo run --release -p custos-seal --example seal_lab -- PAIRS SEED tune|heldout [dump]`
+//! `cargo run --release -p custos-seal --example seal_lab -- PAIRS SEED tune|heldout [dump] [dpi]`
+//! (`LAB_OVERLAY=1` writes overlays into the dump directory, `LAB_ONLY=i` runs pair i alone).
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
