@@ -180,19 +180,27 @@ mod tests {
         assess(q, q, al, m, &QualityLimits::default())
     }
 
+    /// The issues of the clean pair with its measures changed by `f`.
+    fn issues_with(f: &dyn Fn(&mut Measures)) -> Vec<QualityIssue> {
+        let (q, al, mut m) = clean();
+        f(&mut m);
+        issues(&q, &al, &m)
+    }
+
     #[test]
     fn a_clean_pair_has_no_issue_and_each_limit_raises_its_own() {
         let (q, al, m) = clean();
         assert!(issues(&q, &al, &m).is_empty());
-        let with = |f: &dyn Fn(&mut Measures)| {
-            let mut m2 = m.clone();
-            f(&mut m2);
-            issues(&q, &al, &m2)
-        };
-        assert_eq!(with(&|m| m.gap_wide = 0.5), [QualityIssue::PartialInking]);
-        assert_eq!(with(&|m| m.soft_alone = 0.08), [QualityIssue::Smudged]);
         assert_eq!(
-            with(&|m| m.double_stamp = 0.7),
+            issues_with(&|m| m.gap_wide = 0.5),
+            [QualityIssue::PartialInking]
+        );
+        assert_eq!(
+            issues_with(&|m| m.soft_alone = 0.08),
+            [QualityIssue::Smudged]
+        );
+        assert_eq!(
+            issues_with(&|m| m.double_stamp = 0.7),
             [QualityIssue::DoubleStamped]
         );
         let mut blurred = q;
@@ -202,31 +210,26 @@ mod tests {
 
     #[test]
     fn uniform_spread_abstains_but_a_re_carved_width_does_not() {
-        let (q, al, m) = clean();
-        let spread = Measures {
-            thickness: 1.2,
-            width_change: 0.1,
-            ..m.clone()
-        };
-        assert_eq!(issues(&q, &al, &spread), [QualityIssue::InkSpread]);
+        let spread = issues_with(&|m| {
+            m.thickness = 1.2;
+            m.width_change = 0.1;
+        });
+        assert_eq!(spread, [QualityIssue::InkSpread]);
         // The same thickening on the characters only is evidence for the score, not a
         // reason to abstain.
-        let recarved = Measures {
-            thickness: 1.2,
-            width_change: 1.1,
-            ..m
-        };
-        assert!(issues(&q, &al, &recarved).is_empty());
+        let recarved = issues_with(&|m| {
+            m.thickness = 1.2;
+            m.width_change = 1.1;
+        });
+        assert!(recarved.is_empty());
     }
 
     #[test]
     fn a_smudge_is_not_also_called_a_double_stamping() {
-        let (q, al, m) = clean();
-        let smeared = Measures {
-            soft_alone: 0.1,
-            double_stamp: 0.7,
-            ..m
-        };
-        assert_eq!(issues(&q, &al, &smeared), [QualityIssue::Smudged]);
+        let smeared = issues_with(&|m| {
+            m.soft_alone = 0.1;
+            m.double_stamp = 0.7;
+        });
+        assert_eq!(smeared, [QualityIssue::Smudged]);
     }
 }

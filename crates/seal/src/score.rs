@@ -173,11 +173,13 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let bb = to_plane(&b).box_blur(7);
     let outer = outer_zone(&da, n);
     let (sa, sb) = (signed_distance(&a, &da, n), signed_distance(&b, &db, n));
+    // Pixels where the stroke edges are not compared: unknown, or one imprint locally inked
+    // and the other hardly (a gap of partial inking, a blotch).
+    let uneven = |i: usize| unknown[i] || lopsided(&ba, &bb, i);
     // Stroke-edge displacement per zone: [outer edge of the seal, everything inside].
     let mut zone = [(0usize, 0usize, 0usize); 2];
     for i in n..n * n - n {
-        if unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
-        {
+        if uneven(i) {
             continue;
         }
         let z = &mut zone[usize::from(!outer[i])];
@@ -199,9 +201,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             cnt += 1.0;
         }
         let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
-        edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &|i| {
-            unknown[i] || ba.data[i] < LOCAL_INK * bb.data[i] || bb.data[i] < LOCAL_INK * ba.data[i]
-        })
+        edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &uneven)
     };
     // Ink spread moves every edge alike; the tolerance follows it so that a genuine stamping
     // with more or less ink is not read as extra or missing strokes (a re-carved width still
@@ -325,12 +325,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         a: &a,
         sa: &sa,
         sb: &sb,
-        skip: &|i| {
-            unknown[i]
-                || thick[i]
-                || bb2.data[i] < LOCAL_INK * ba2.data[i]
-                || ba2.data[i] < LOCAL_INK * bb2.data[i]
-        },
+        skip: &|i| unknown[i] || thick[i] || lopsided(&ba2, &bb2, i),
         grid: (gx, gy, side),
     });
     let z = BIAS
@@ -655,6 +650,11 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
     };
     let (r1, r2) = (region(a, b), region(b, a));
     r1.iter().zip(&r2).map(|(x, y)| *x || *y).collect()
+}
+
+/// Whether one of two local ink densities is below [`LOCAL_INK`] of the other at pixel `i`.
+fn lopsided(p: &Plane, q: &Plane, i: usize) -> bool {
+    p.data[i] < LOCAL_INK * q.data[i] || q.data[i] < LOCAL_INK * p.data[i]
 }
 
 /// One reference edge pixel of the displacement field.
