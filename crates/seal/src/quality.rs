@@ -153,6 +153,7 @@ mod tests {
         let m = Measures {
             extra: 0.01,
             missing: 0.01,
+            missing_moved: 0.0,
             coverage: 0.98,
             thickness: 0.2,
             thickness_outer: 0.2,
