@@ -48,8 +48,13 @@ pub struct ImageQuality {
     pub soft_ink: f32,
     /// Share of the pixels near the ink hidden by black or blue ink.
     pub occluded: f32,
-    /// True when ink covers more than half the outline (white characters on a red field).
+    /// White characters on a red field (白文): more than three quarters of the ink is one
+    /// connected region (1.7; before, ink covering half the outline, which called a third of the
+    /// red-character seals of the tuning sets white).
     pub white_characters: bool,
+    /// Share of the ink in its largest 8-connected region: the red field of a white-character
+    /// seal is one region, the strokes of red characters are many.
+    pub ink_connected: f32,
 }
 
 #[inline]
@@ -227,6 +232,7 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
         .zip(&occluded.data)
         .filter(|(d, o)| **d <= r && **o > 0.5)
         .count();
+    let connected = largest_region(&ink, w, h) as f32 / ink_count.max(1) as f32;
     let quality = ImageQuality {
         ink_coverage: ink_count as f32 / area,
         ink_strength: strength,
@@ -241,7 +247,8 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
             let any = density.data.iter().filter(|&&v| v > 0.15).count();
             soft as f32 / any.max(1) as f32
         },
-        white_characters: ink_count as f32 / area > 0.5,
+        white_characters: connected > WHITE_CONNECTED,
+        ink_connected: connected,
     };
     Ok(Imprint {
         density,
@@ -253,6 +260,41 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
 }
 
 /// Centroid and area of the convex hull of the ink, ignoring isolated specks.
+/// Share of the ink in one region above which a seal has white characters: on the two tuning
+/// sets (3,947 imprints) it calls 48 red-character seals white (strokes touching the border) and
+/// misses 46 white-character seals (thin margins broken by partial inking).
+const WHITE_CONNECTED: f32 = 0.75;
+
+/// Pixels in the largest 8-connected region of `mask`.
+fn largest_region(mask: &[bool], w: usize, h: usize) -> usize {
+    let mut seen = vec![false; mask.len()];
+    let mut stack = Vec::new();
+    let mut best = 0;
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let mut size = 0;
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % w, i / w);
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let j = ny * w + nx;
+                    if mask[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        best = best.max(size);
+    }
+    best
+}
+
 fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
     let plane = Plane {
         w,
@@ -372,5 +414,39 @@ mod tests {
             extract(&scan_with_square(120, [245, 240, 230])),
             Err(SealError::NoSealFound)
         ));
+    }
+
+    /// A square seal 120 px wide with a 6 px border and four 8 px bars inside: red bars on
+    /// paper (朱文), or paper bars cut into a red field (白文).
+    fn scan_with_bars(white: bool) -> Scan {
+        let size = 200u32;
+        let mut rgb = Vec::new();
+        for y in 0..size {
+            for x in 0..size {
+                let (u, v) = (x as i32 - 40, y as i32 - 40);
+                let inside = (0..120).contains(&u) && (0..120).contains(&v);
+                let border = inside && !((6..114).contains(&u) && (6..114).contains(&v));
+                let bar = [24, 48, 72, 96]
+                    .iter()
+                    .any(|&b| (b..b + 8).contains(&u) && (20..100).contains(&v));
+                let red = border || (inside && (bar != white));
+                rgb.extend_from_slice(if red {
+                    &[200, 40, 50]
+                } else {
+                    &[245, 240, 230]
+                });
+            }
+        }
+        Scan::from_rgb(size, size, rgb).unwrap()
+    }
+
+    #[test]
+    fn white_characters_are_one_red_field_and_red_characters_are_many_strokes() {
+        let red = extract(&scan_with_bars(false)).unwrap().quality;
+        assert!(!red.white_characters, "{}", red.ink_connected);
+        let white = extract(&scan_with_bars(true)).unwrap().quality;
+        assert!(white.white_characters, "{}", white.ink_connected);
+        // A field cut into strips is still mostly one region: the margin holds it together.
+        assert!(white.ink_connected > 0.95 && red.ink_connected < 0.6);
     }
 }
