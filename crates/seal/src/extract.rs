@@ -259,7 +259,6 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     })
 }
 
-/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
 /// Share of the ink in one region above which a seal has white characters: on the two tuning
 /// sets (3,947 imprints) it calls 48 red-character seals white (strokes touching the border) and
 /// misses 46 white-character seals (thin margins broken by partial inking).
@@ -295,6 +294,7 @@ fn largest_region(mask: &[bool], w: usize, h: usize) -> usize {
     best
 }
 
+/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
 fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
     let plane = Plane {
         w,

@@ -666,7 +666,6 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
     r1.iter().zip(&r2).map(|(x, y)| *x || *y).collect()
 }
 
-/// Whether one of two local ink densities is below [`LOCAL_INK`] of the other at pixel `i`.
 /// Missing pixels with an extra pixel at most [`MOVED_RADIUS`] away: ink that moved (a re-carved
 /// stroke leaves missing ink on one side and extra ink on the other), not ink taken away. A
 /// move smaller than a stroke width with no other change shows in the edge measures instead.
@@ -679,6 +678,7 @@ fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> usize {
         .count()
 }
 
+/// Whether one of two local ink densities is below [`LOCAL_INK`] of the other at pixel `i`.
 fn lopsided(p: &Plane, q: &Plane, i: usize) -> bool {
     p.data[i] < LOCAL_INK * q.data[i] || q.data[i] < LOCAL_INK * p.data[i]
 }

@@ -151,11 +151,13 @@ pub fn decide(
     thresholds: &Thresholds,
 ) -> Outcome {
     if !issues.is_empty() {
-        let moved = evidence.local_gain >= RECARVED_LOCAL_GAIN
+        // Evidence the issues cannot explain: a moved character, or strokes missing where a
+        // double stamping only adds ink.
+        let unexplained = evidence.local_gain >= RECARVED_LOCAL_GAIN
             || (issues == [QualityIssue::InkSpread] && evidence.local_move >= SPREAD_MOVED)
             || (issues == [QualityIssue::DoubleStamped] && evidence.missing >= DOUBLE_MISSING);
         let recarved =
-            moved && score < RECARVED_SCORE && !issues.contains(&QualityIssue::WeakAlignment);
+            unexplained && score < RECARVED_SCORE && !issues.contains(&QualityIssue::WeakAlignment);
         if recarved {
             Outcome::NoMatch
         } else {
