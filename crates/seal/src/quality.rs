@@ -164,6 +164,7 @@ mod tests {
             extra: 0.01,
             missing: 0.01,
             missing_moved: 0.0,
+            gap_moved: 0.0,
             coverage: 0.98,
             thickness: 0.2,
             thickness_outer: 0.2,

@@ -44,6 +44,9 @@ const W_MOVE: f32 = 3.114;
 const MOVED_RADIUS: f32 = 8.0;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
+/// Radius (scoring pixels) within which ink alone beside a gap counts as the gap's ink moved: a
+/// seal's outline rescaled by 10 % moves 10–16 px on the scoring canvas.
+const DISPLACED_RADIUS: f32 = 24.0;
 
 /// Per-pixel classes of the aligned pair, kept for the overlay.
 #[derive(Debug, Clone)]
@@ -72,6 +75,11 @@ pub struct Measures {
     /// The part of [`Measures::missing`] with extra candidate ink within 8 px: ink that moved (a
     /// re-carved stroke, another glyph), which partial inking or pale ink does not give.
     pub missing_moved: f32,
+    /// Reference ink in a gap (see [`Measures::gap`]) with candidate ink alone within 24 px /
+    /// reference ink: a border or character displaced by more than the stroke windows see
+    /// (a re-carved outline, a character rescaled inside it). Partial inking leaves gaps with no
+    /// ink beside them.
+    pub gap_moved: f32,
     /// Reference ink found in the candidate within the tolerance / reference ink.
     pub coverage: f32,
     /// Signed mean displacement of the candidate's stroke edges relative to the reference's,
@@ -220,6 +228,9 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let common = (f32::midpoint(thickness_outer, thickness_inner)).clamp(-2.0, 2.0);
     let (tol_extra, tol_missing) = (TOLERANCE + common.max(0.0), TOLERANCE + (-common).max(0.0));
     let mut extra = vec![false; n * n];
+    // Reference ink in a gap, and candidate ink alone (where the reference holds almost none).
+    let mut gap_ink = vec![false; n * n];
+    let mut alone_ink = vec![false; n * n];
     let mut missing = vec![false; n * n];
     let (mut na, mut nb, mut ne, mut nm, mut ncov, mut nfar) =
         (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
@@ -238,6 +249,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
                 nm += 1;
             } else {
                 ngap += 1;
+                gap_ink[i] = true;
             }
         }
         let v = cd.data[i];
@@ -257,6 +269,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
                 ne += 1;
             } else if da[i] > tol_extra {
                 nrgap += 1;
+                alone_ink[i] = true;
             }
         }
     }
@@ -324,6 +337,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let extra_f = ne as f32 / nb.max(1) as f32;
     let missing_f = nm as f32 / na.max(1) as f32;
     let missing_moved = moved_ink(&missing, &extra, n) as f32 / na.max(1) as f32;
+    let gap_moved = displaced_ink(&gap_ink, &alone_ink, n) as f32 / na.max(1) as f32;
     // Partial inking leaves gaps in one imprint; a stroke or border moved farther than the local
     // window leaves a gap in both (reference ink without candidate ink nearby, and the converse).
     let gap_f = ngap as f32 / na.max(1) as f32;
@@ -356,6 +370,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         extra: extra_f,
         missing: missing_f,
         missing_moved,
+        gap_moved,
         thickness,
         thickness_outer,
         thickness_inner,
@@ -675,6 +690,16 @@ fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> usize {
         .iter()
         .zip(&near_extra)
         .filter(|&(&m, &d)| m && d <= MOVED_RADIUS)
+        .count()
+}
+
+/// Gap pixels with a pixel of the candidate's ink alone at most [`DISPLACED_RADIUS`] away (see
+/// [`Measures::gap_moved`]).
+fn displaced_ink(gap: &[bool], alone: &[bool], n: usize) -> usize {
+    let near_alone = distance_to(alone, n, n);
+    gap.iter()
+        .zip(&near_alone)
+        .filter(|&(&g, &d)| g && d <= DISPLACED_RADIUS)
         .count()
 }
 
@@ -1029,6 +1054,59 @@ mod tests {
         let (missing, extra) = differences(&reference, &gap);
         assert!(missing.iter().filter(|&&m| m).count() > 500);
         assert_eq!(moved_ink(&missing, &extra, n), 0);
+    }
+
+    /// Share of the reference ink in gaps with ink alone beside them, the gaps and the ink
+    /// alone classified as [`measure`] does.
+    fn displaced_share(a: &[bool], b: &[bool]) -> f32 {
+        let n = SCORE_N;
+        let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
+        let blur = |m: &[bool]| {
+            Plane {
+                w: n,
+                h: n,
+                data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
+            }
+            .box_blur(7)
+        };
+        let (ba, bb) = (blur(a), blur(b));
+        let gap: Vec<bool> = (0..n * n)
+            .map(|i| a[i] && db[i] > TOLERANCE && bb.data[i] < LOCAL_INK * ba.data[i])
+            .collect();
+        let alone: Vec<bool> = (0..n * n)
+            .map(|i| b[i] && da[i] > TOLERANCE && ba.data[i] < LOCAL_INK * bb.data[i])
+            .collect();
+        displaced_ink(&gap, &alone, n) as f32 / a.iter().filter(|&&v| v).count() as f32
+    }
+
+    #[test]
+    fn an_outline_displaced_beyond_the_stroke_window_is_displaced_ink_and_a_gap_is_not() {
+        let n = SCORE_N;
+        let c = n as f32 / 2.0;
+        let reference = seal();
+        let polar = |i: usize| {
+            let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
+            (x, y, (x * x + y * y).sqrt())
+        };
+        // The characters kept, the ring re-carved 14 px wider (a character rescaled inside an
+        // outline the alignment did not follow reads the same).
+        let wider: Vec<bool> = (0..n * n)
+            .map(|i| {
+                let (_, _, r) = polar(i);
+                (reference[i] && r < 70.0) || (r <= 104.0 && r > 96.0)
+            })
+            .collect();
+        let share = displaced_share(&reference, &wider);
+        assert!(share > 0.2, "displaced outline: {share}");
+        // Partial inking: a quarter of the ring and the top-left character not inked at all.
+        let partial: Vec<bool> = (0..n * n)
+            .map(|i| {
+                let (x, y, _) = polar(i);
+                reference[i] && !(x < -18.0 && y < -18.0)
+            })
+            .collect();
+        assert!(displaced_share(&reference, &partial) < 0.01);
+        assert!(displaced_share(&reference, &reference) < 1e-6);
     }
 
     #[test]
