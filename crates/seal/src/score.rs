@@ -1057,7 +1057,7 @@ mod tests {
     }
 
     /// Share of the reference ink in gaps with ink alone beside them, the gaps and the ink
-    /// alone classified as [`measure`] does.
+    /// alone classified as [`measure`] does when the strokes did not spread.
     fn displaced_share(a: &[bool], b: &[bool]) -> f32 {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
