@@ -385,3 +385,221 @@ fn ghost(fft: &Fft2, reference: &Plane, aligned: &Plane) -> f32 {
     }
     best.clamp(0.0, 1.0)
 }
+
+/// Steps of the partial-inking search: rotations over the full turn and scales of the
+/// candidate relative to its normalisation (a partially inked imprint has a smaller hull, so
+/// its normalisation enlarges it: the true scale is at most a little above 1).
+const PARTIAL_ANGLES: usize = 48;
+const PARTIAL_SCALES: (f32, f32, usize) = (0.55, 1.05, 11);
+
+/// Masked correlation template: the candidate's zero-mean density inside its inked zone (its
+/// ink dilated by `r` pixels), zero elsewhere; with the zone's size.
+fn zone_template(c: &Plane, r: usize) -> (Vec<f32>, f32) {
+    let ink = Plane {
+        w: c.w,
+        h: c.h,
+        data: c
+            .data
+            .iter()
+            .map(|&v| if v > 0.5 { 1.0 } else { 0.0 })
+            .collect(),
+    };
+    let zone = ink.box_blur(r);
+    let (mut s, mut cnt) = (0.0f32, 0.0f32);
+    for (v, z) in c.data.iter().zip(&zone.data) {
+        if *z > 0.01 {
+            s += v;
+            cnt += 1.0;
+        }
+    }
+    let mean = s / cnt.max(1.0);
+    let t = c
+        .data
+        .iter()
+        .zip(&zone.data)
+        .map(|(v, z)| if *z > 0.01 { v - mean } else { 0.0 })
+        .collect();
+    (t, cnt)
+}
+
+/// Masked normalised correlation of a template (see [`zone_template`]) with `r` at every
+/// cyclic shift; returns the best shift (of the template) and its value.
+fn masked_best(fft: &Fft2, fr: &[Complex32], sd_r: f32, t: &[f32], zone: f32) -> (f32, f32, f32) {
+    let norm = t.iter().map(|v| v * v).sum::<f32>().sqrt() * sd_r * zone.sqrt();
+    if norm <= 1e-6 {
+        return (0.0, 0.0, f32::MIN);
+    }
+    let ft = fft.forward(t);
+    let mut cross: Vec<Complex32> = fr.iter().zip(&ft).map(|(a, b)| a * b.conj()).collect();
+    fft.run(&mut cross, true);
+    let surface: Vec<f32> = cross.iter().map(|c| c.re).collect();
+    let Some((i, &v)) = surface.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) else {
+        return (0.0, 0.0, f32::MIN);
+    };
+    let (sx, sy) = refine(&surface, fft.w, fft.h, i % fft.w, i / fft.w);
+    let scale = 1.0 / (fft.w * fft.h) as f32;
+    (signed(sx, fft.w), signed(sy, fft.h), v * scale / norm)
+}
+
+fn std_dev(p: &[f32]) -> f32 {
+    let n = p.len() as f32;
+    let m = p.iter().sum::<f32>() / n;
+    (p.iter().map(|v| (v - m) * (v - m)).sum::<f32>() / n).sqrt()
+}
+
+/// Masked correlation of the candidate under `t` (candidate density → canvas) with the
+/// reference canvas, inside the candidate's inked zone.
+fn zone_correlation(r_canvas: &Plane, cand: &Imprint, t: &Similarity) -> f32 {
+    let n = CANVAS;
+    let c = cand.density.warp(n, n, t);
+    let (tpl, zone) = zone_template(&c, 3);
+    let norm =
+        tpl.iter().map(|v| v * v).sum::<f32>().sqrt() * std_dev(&r_canvas.data) * zone.sqrt();
+    if norm <= 1e-6 {
+        return f32::MIN;
+    }
+    tpl.iter()
+        .zip(&r_canvas.data)
+        .map(|(a, b)| a * b)
+        .sum::<f32>()
+        / norm
+}
+
+/// The `keep` best hypotheses `(angle, log-scale step, value)` that are not neighbours of a
+/// better one.
+fn distinct(hyps: &mut [(f32, f32, f32)], keep: usize, step_a: f32) -> Vec<(f32, f32)> {
+    hyps.sort_unstable_by(|p, q| q.2.total_cmp(&p.2));
+    let mut seeds: Vec<(f32, f32)> = Vec::new();
+    for &(a, si, _) in hyps.iter() {
+        let near = seeds.iter().any(|&(pa, ps)| {
+            let d = (a - pa).rem_euclid(2.0 * PI);
+            d.min(2.0 * PI - d) < 1.5 * step_a && (si - ps).abs() < 1.5
+        });
+        if !near {
+            seeds.push((a, si));
+            if seeds.len() == keep {
+                break;
+            }
+        }
+    }
+    seeds
+}
+
+/// One resolution of the partial-inking search: the reference and the normalised candidate on
+/// the alignment canvas downsampled by an integer factor.
+struct Level {
+    fft: Fft2,
+    fr: Vec<Complex32>,
+    sd: f32,
+    cand: Plane,
+    zone: usize,
+}
+
+impl Level {
+    fn new(planner: &mut FftPlanner<f32>, r_canvas: &Plane, c_canvas: &Plane, f: usize) -> Level {
+        let r = r_canvas.downsample(f);
+        let fft = Fft2::new(planner, r.w, r.h);
+        Level {
+            fr: fft.forward(&r.data),
+            sd: std_dev(&r.data),
+            cand: c_canvas.downsample(f),
+            zone: if f == 1 { 3 } else { 2 },
+            fft,
+        }
+    }
+
+    /// Best translation (canvas pixels of this level) and masked correlation for the candidate
+    /// rotated by `angle` and scaled by `scale` about the canvas centre.
+    fn eval(&self, angle: f32, scale: f32) -> (f32, f32, f32) {
+        let (w, h) = (self.cand.w, self.cand.h);
+        let c = (w as f32 / 2.0, h as f32 / 2.0);
+        let warped = self.cand.warp(w, h, &Similarity::about(c, angle, scale));
+        let (tpl, zone) = zone_template(&warped, self.zone);
+        masked_best(&self.fft, &self.fr, self.sd, &tpl, zone)
+    }
+}
+
+/// Alignment of a partially inked candidate: an exhaustive search of rotation and scale with
+/// the translation from a masked correlation, which compares the two imprints only where the
+/// candidate holds ink (partial inking removes ink; what remains must lie on the reference).
+/// The Fourier–Mellin estimate of [`align`] compares whole spectra and drifts when half the ink
+/// is gone. Coarse to fine: every 7.5° and 7 % of scale on the half canvas, the six best
+/// hypotheses refined there by half steps, then a pattern search on the full canvas from the two
+/// best. Returns `current` when the search finds nothing better than it.
+pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -> Alignment {
+    let n = CANVAS;
+    let mut planner = FftPlanner::new();
+    let nr = normaliser(reference);
+    let nc = normaliser(cand);
+    let r_canvas = reference.density.warp(n, n, &nr);
+    let c_canvas = cand.density.warp(n, n, &nc);
+    let half = Level::new(&mut planner, &r_canvas, &c_canvas, 2);
+    let full = Level::new(&mut planner, &r_canvas, &c_canvas, 1);
+    let (s0, s1, steps) = PARTIAL_SCALES;
+    let ratio = (s1 / s0).powf(1.0 / (steps - 1) as f32);
+    let step_a = 2.0 * PI / PARTIAL_ANGLES as f32;
+    // Hypotheses as (angle, log-scale step, value).
+    let mut hyps: Vec<(f32, f32, f32)> = Vec::with_capacity(PARTIAL_ANGLES * steps);
+    for si in 0..steps {
+        let scale = s0 * ratio.powi(si as i32);
+        for ai in 0..PARTIAL_ANGLES {
+            let angle = step_a * ai as f32;
+            hyps.push((angle, si as f32, half.eval(angle, scale).2));
+        }
+    }
+    // Mid: the best distinct hypotheses on the half canvas, each with its neighbours.
+    let seeds = distinct(&mut hyps, 6, step_a);
+    hyps.clear();
+    for (a0, si0) in seeds {
+        for da in [-0.5f32, 0.0, 0.5] {
+            for ds in [-0.5f32, 0.0, 0.5] {
+                let (a, si) = (a0 + da * step_a, si0 + ds);
+                let (_, _, v) = half.eval(a, s0 * ratio.powf(si));
+                hyps.push((a, si, v));
+            }
+        }
+    }
+    // Fine: a pattern search on the full canvas from the two best, halving the steps.
+    let mut best: Option<(f32, f32, f32, f32, f32)> = None;
+    for (a0, si0) in distinct(&mut hyps, 2, step_a) {
+        let eval = |a: f32, si: f32| {
+            let (tx, ty, v) = full.eval(a, s0 * ratio.powf(si));
+            (a, si, tx, ty, v)
+        };
+        let mut cur = eval(a0, si0);
+        let (mut da, mut ds) = (0.25 * step_a, 0.25f32);
+        for _ in 0..4 {
+            for (ka, ks) in [(1.0f32, 0.0f32), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
+                let next = eval(cur.0 + ka * da, cur.1 + ks * ds);
+                if next.4 > cur.4 {
+                    cur = next;
+                }
+            }
+            da *= 0.5;
+            ds *= 0.5;
+        }
+        let scale = s0 * ratio.powf(cur.1);
+        if best.is_none_or(|b| cur.4 > b.4) {
+            best = Some((cur.0, scale, cur.2, cur.3, cur.4));
+        }
+    }
+    let before = zone_correlation(&r_canvas, cand, &current.cand_to_canvas);
+    let Some((a, scale, tx, ty, _)) = best.filter(|b| b.4 > before) else {
+        return *current;
+    };
+    let cn = (n as f32 / 2.0, n as f32 / 2.0);
+    let shift = Similarity {
+        a: 1.0,
+        b: 0.0,
+        tx,
+        ty,
+    };
+    let t = shift.compose(&Similarity::about(cn, a, scale)).compose(&nc);
+    let aligned = cand.density.warp(n, n, &t);
+    Alignment {
+        cand_to_canvas: t,
+        ref_to_canvas: nr,
+        correlation: ncc(&r_canvas.data, &aligned.data),
+        ghost: current.ghost,
+    }
+}

@@ -14,7 +14,7 @@
 //! read (gaps with the application's ink alone beside them, [`DISPLACED_GAP`]) is *no match*
 //! whatever the score.
 
-use crate::align::{Alignment, align};
+use crate::align::{Alignment, align, align_partial};
 use crate::error::SealError;
 use crate::extract::{ImageQuality, Imprint, extract};
 use crate::intake::{IntakeLimits, Scan, decode};
@@ -22,7 +22,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.8 (fourier-mellin; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; double stamping alone with missing ink>=0.045; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; match>=0.88 no-match<0.55)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.9 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; double stamping alone with missing ink>=0.045; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; match>=0.88 no-match<0.55)";
 
 /// Local re-alignment gain (see `score::Measures::local_gain`) that counts as evidence of a
 /// re-carved seal even on a poorly stamped imprint. Chosen on the tuning set (2,000 pairs): it
@@ -194,8 +194,19 @@ pub fn decide(
 
 /// Compares two extracted imprints.
 pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresholds) -> Detailed {
-    let al: Alignment = align(reference, cand);
-    let (m, aligned) = measure(reference, cand, &al);
+    let mut al: Alignment = align(reference, cand);
+    let (mut m, mut aligned) = measure(reference, cand, &al);
+    // Wide gaps: partial inking, or an alignment that drifted on what little ink is left. The
+    // masked search is kept when it leaves less unexplained ink on both sides (1.9).
+    if m.gap_wide > thresholds.quality.max_gap {
+        let masked = align_partial(reference, cand, &al);
+        if masked.cand_to_canvas != al.cand_to_canvas {
+            let (m2, aligned2) = measure(reference, cand, &masked);
+            if m2.extra + m2.gap_wide < m.extra + m.gap_wide {
+                (al, m, aligned) = (masked, m2, aligned2);
+            }
+        }
+    }
     let issues = assess(
         &reference.quality,
         &cand.quality,

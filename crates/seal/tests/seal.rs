@@ -224,3 +224,55 @@ fn compare_on_generated_pairs_gives_match_and_no_match_with_an_overlay_of_the_di
     assert!(f_img.pixels().any(|p| p.0 == [250, 120, 0]));
     assert!(!g_img.pixels().any(|p| p.0 == [250, 120, 0]));
 }
+
+/// Tuning pair 463 (seed 1): the application kept about half its ink (partial inking) and was
+/// stamped at another angle. The spectrum-based alignment drifts on what is left — a quarter of
+/// the application's ink then lies on no registered stroke — while the masked search of 1.9
+/// (`align::align_partial`) puts the remaining ink back on the registered imprint. The outcome
+/// stays *ambiguous* with partial inking reported: the engine explains, the clerk judges.
+#[test]
+fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
+    use custos_seal::align::{align, align_partial};
+    use custos_seal::quality::QualityIssue;
+    use custos_seal::score::measure;
+    let mut cfg = config(1);
+    cfg.dpi = None;
+    let p = generate_pair(&cfg, 463).unwrap();
+    assert_eq!(p.label, Label::Unclear);
+    assert!(p.note.contains("; partial inking"), "{}", p.note);
+    let limits = IntakeLimits::default();
+    let r = extract(&decode(&p.reference.1, &limits).unwrap()).unwrap();
+    let c = extract(&decode(&p.candidate.1, &limits).unwrap()).unwrap();
+
+    let spectral = align(&r, &c);
+    let (before, _) = measure(&r, &c, &spectral);
+    assert!(
+        before.extra > 0.15,
+        "spectral alignment: extra {}",
+        before.extra
+    );
+    let masked = align_partial(&r, &c, &spectral);
+    let (after, _) = measure(&r, &c, &masked);
+    assert!(
+        after.extra < 0.02,
+        "masked alignment: extra {}",
+        after.extra
+    );
+    assert!(
+        after.gap_wide > 0.38,
+        "the lost ink is still a gap: {}",
+        after.gap_wide
+    );
+
+    let d = compare_imprints(&r, &c, &Thresholds::default());
+    assert_eq!(d.comparison.outcome, Outcome::Ambiguous);
+    assert_eq!(
+        d.comparison.quality_issues,
+        vec![QualityIssue::PartialInking]
+    );
+    assert!(
+        d.comparison.measures.extra < 0.02,
+        "{:?}",
+        d.comparison.measures
+    );
+}
