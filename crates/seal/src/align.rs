@@ -422,8 +422,11 @@ fn zone_template(c: &Plane, r: usize) -> (Vec<f32>, f32) {
     (t, cnt)
 }
 
-/// Masked normalised correlation of a template (see [`zone_template`]) with `r` at every
-/// cyclic shift; returns the best shift (of the template) and its value.
+/// Correlation of a template (see [`zone_template`]) with the reference at every cyclic shift,
+/// from one FFT pair; returns the best shift of the template and its value, normalised by the
+/// template's norm, the reference's standard deviation and √(zone size) so that hypotheses of
+/// different scales compare (the reference's variance is taken over the whole canvas, not per
+/// zone: a zero-mean template placed on a uniform red field still scores 0).
 fn masked_best(fft: &Fft2, fr: &[Complex32], sd_r: f32, t: &[f32], zone: f32) -> (f32, f32, f32) {
     let norm = t.iter().map(|v| v * v).sum::<f32>().sqrt() * sd_r * zone.sqrt();
     if norm <= 1e-6 {
@@ -447,8 +450,8 @@ fn std_dev(p: &[f32]) -> f32 {
     (p.iter().map(|v| (v - m) * (v - m)).sum::<f32>() / n).sqrt()
 }
 
-/// Masked correlation of the candidate under `t` (candidate density → canvas) with the
-/// reference canvas, inside the candidate's inked zone.
+/// The value of [`masked_best`] for the candidate under `t` (candidate density → canvas), at no
+/// further shift.
 fn zone_correlation(r_canvas: &Plane, cand: &Imprint, t: &Similarity) -> f32 {
     let n = CANVAS;
     let c = cand.density.warp(n, n, t);
