@@ -94,6 +94,29 @@ impl Outcome {
     }
 }
 
+/// How the application imprint was aligned on the registered one (reported with every outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlignmentMethod {
+    /// Fourier–Mellin registration of the whole imprints (`align::align`).
+    Spectral,
+    /// The masked search on the ink a partially inked application kept
+    /// (`align::align_partial`, since 1.9).
+    Masked,
+}
+
+impl AlignmentMethod {
+    /// Bilingual label, zh-TW first.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlignmentMethod::Spectral => "整體頻譜對位 / spectral, whole imprints",
+            AlignmentMethod::Masked => {
+                "依殘存印文遮罩搜尋（印文不全）/ masked search on the remaining ink (partial inking)"
+            }
+        }
+    }
+}
+
 /// Decision thresholds on the score (`1 − dissimilarity`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Thresholds {
@@ -139,6 +162,8 @@ pub struct Comparison {
     pub reference_quality: ImageQuality,
     /// Quality of the application imprint.
     pub candidate_quality: ImageQuality,
+    /// How the candidate was aligned.
+    pub alignment: AlignmentMethod,
     /// Rotation of the candidate relative to the reference, degrees.
     pub rotation_deg: f32,
     /// Scale of the candidate relative to the reference.
@@ -195,6 +220,7 @@ pub fn decide(
 /// Compares two extracted imprints.
 pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresholds) -> Detailed {
     let mut al: Alignment = align(reference, cand);
+    let mut method = AlignmentMethod::Spectral;
     let (mut m, mut aligned) = measure(reference, cand, &al);
     // Wide gaps: partial inking, or an alignment that drifted on what little ink is left. The
     // masked search is kept when it leaves less unexplained ink on both sides (1.9).
@@ -204,6 +230,7 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
             let (m2, aligned2) = measure(reference, cand, &masked);
             if m2.extra + m2.gap_wide < m.extra + m.gap_wide {
                 (al, m, aligned) = (masked, m2, aligned2);
+                method = AlignmentMethod::Masked;
             }
         }
     }
@@ -234,6 +261,7 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         quality_issues: issues,
         reference_quality: reference.quality,
         candidate_quality: cand.quality,
+        alignment: method,
         rotation_deg: -rel.angle().to_degrees(),
         scale: 1.0 / rel.scale().max(1e-6),
         ghost: al.ghost,

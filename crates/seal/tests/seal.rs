@@ -6,7 +6,7 @@ use custos_seal::eval::{Label, PairResult, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
-use custos_seal::verify::{Outcome, Thresholds, compare_bytes, compare_imprints};
+use custos_seal::verify::{AlignmentMethod, Outcome, Thresholds, compare_bytes, compare_imprints};
 
 fn config(seed: u64) -> GenConfig {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/");
@@ -112,10 +112,12 @@ fn a_comparison_reports_outcome_thresholds_version_and_an_overlay() {
         "algorithm_version",
         "measures",
         "quality_issues",
+        "alignment",
     ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     assert!(json["measures"]["block_map"].is_array());
+    assert_eq!(json["alignment"], "spectral");
     assert_ne!(
         d.comparison.outcome,
         Outcome::NoMatch,
@@ -270,6 +272,7 @@ fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
         d.comparison.quality_issues,
         vec![QualityIssue::PartialInking]
     );
+    assert_eq!(d.comparison.alignment, AlignmentMethod::Masked);
     assert!(
         d.comparison.measures.extra < 0.02,
         "{:?}",

@@ -160,6 +160,7 @@ fn compare(
             cmp.rotation_deg,
             cmp.scale
         );
+        out!("對位 / alignment: {}", cmp.alignment.label());
         for issue in &cmp.quality_issues {
             out!("品質 / quality: {}", issue.label());
         }
