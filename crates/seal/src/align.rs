@@ -428,7 +428,7 @@ fn zone_template(c: &Plane, r: usize) -> (Vec<f32>, f32) {
 /// different scales compare (the reference's variance is taken over the whole canvas, not per
 /// zone: a zero-mean template placed on a uniform red field still scores 0).
 fn masked_best(fft: &Fft2, fr: &[Complex32], sd_r: f32, t: &[f32], zone: f32) -> (f32, f32, f32) {
-    let norm = t.iter().map(|v| v * v).sum::<f32>().sqrt() * sd_r * zone.sqrt();
+    let norm = template_norm(t, sd_r, zone);
     if norm <= 1e-6 {
         return (0.0, 0.0, f32::MIN);
     }
@@ -444,6 +444,11 @@ fn masked_best(fft: &Fft2, fr: &[Complex32], sd_r: f32, t: &[f32], zone: f32) ->
     (signed(sx, fft.w), signed(sy, fft.h), v * scale / norm)
 }
 
+/// The normaliser of [`masked_best`].
+fn template_norm(t: &[f32], sd_r: f32, zone: f32) -> f32 {
+    t.iter().map(|v| v * v).sum::<f32>().sqrt() * sd_r * zone.sqrt()
+}
+
 fn std_dev(p: &[f32]) -> f32 {
     let n = p.len() as f32;
     let m = p.iter().sum::<f32>() / n;
@@ -451,13 +456,12 @@ fn std_dev(p: &[f32]) -> f32 {
 }
 
 /// The value of [`masked_best`] for the candidate under `t` (candidate density → canvas), at no
-/// further shift.
-fn zone_correlation(r_canvas: &Plane, cand: &Imprint, t: &Similarity) -> f32 {
+/// further shift, on the full-canvas level.
+fn zone_correlation(full: &Level, r_canvas: &Plane, cand: &Imprint, t: &Similarity) -> f32 {
     let n = CANVAS;
     let c = cand.density.warp(n, n, t);
-    let (tpl, zone) = zone_template(&c, 3);
-    let norm =
-        tpl.iter().map(|v| v * v).sum::<f32>().sqrt() * std_dev(&r_canvas.data) * zone.sqrt();
+    let (tpl, zone) = zone_template(&c, full.zone);
+    let norm = template_norm(&tpl, full.sd, zone);
     if norm <= 1e-6 {
         return f32::MIN;
     }
@@ -586,7 +590,7 @@ pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -
             best = Some((cur.0, scale, cur.2, cur.3, cur.4));
         }
     }
-    let before = zone_correlation(&r_canvas, cand, &current.cand_to_canvas);
+    let before = zone_correlation(&full, &r_canvas, cand, &current.cand_to_canvas);
     let Some((a, scale, tx, ty, _)) = best.filter(|b| b.4 > before) else {
         return *current;
     };
