@@ -532,8 +532,12 @@ impl Level {
 /// The Fourier–Mellin estimate of [`align`] compares whole spectra and drifts when half the ink
 /// is gone. Coarse to fine: every 7.5° and 7 % of scale on the half canvas, the six best
 /// hypotheses refined there by half steps, then a pattern search on the full canvas from the two
-/// best. Returns `current` when the search finds nothing better than it.
-pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -> Alignment {
+/// best. `None` when the search finds nothing better than `current`.
+pub fn align_partial(
+    reference: &Imprint,
+    cand: &Imprint,
+    current: &Alignment,
+) -> Option<Alignment> {
     let n = CANVAS;
     let mut planner = FftPlanner::new();
     let nr = normaliser(reference);
@@ -545,6 +549,7 @@ pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -
     let (s0, s1, steps) = PARTIAL_SCALES;
     let ratio = (s1 / s0).powf(1.0 / (steps - 1) as f32);
     let step_a = 2.0 * PI / PARTIAL_ANGLES as f32;
+    let scale_at = |si: f32| s0 * ratio.powf(si);
     // Hypotheses as (angle, log-scale step, value).
     let mut hyps: Vec<(f32, f32, f32)> = Vec::with_capacity(PARTIAL_ANGLES * steps);
     for si in 0..steps {
@@ -561,16 +566,17 @@ pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -
         for da in [-0.5f32, 0.0, 0.5] {
             for ds in [-0.5f32, 0.0, 0.5] {
                 let (a, si) = (a0 + da * step_a, si0 + ds);
-                let (_, _, v) = half.eval(a, s0 * ratio.powf(si));
+                let (_, _, v) = half.eval(a, scale_at(si));
                 hyps.push((a, si, v));
             }
         }
     }
-    // Fine: a pattern search on the full canvas from the two best, halving the steps.
+    // Fine: a pattern search on the full canvas from the two best, halving the steps. A
+    // hypothesis is (angle, log-scale step, tx, ty, value).
     let mut best: Option<(f32, f32, f32, f32, f32)> = None;
     for (a0, si0) in distinct(&mut hyps, 2, step_a) {
         let eval = |a: f32, si: f32| {
-            let (tx, ty, v) = full.eval(a, s0 * ratio.powf(si));
+            let (tx, ty, v) = full.eval(a, scale_at(si));
             (a, si, tx, ty, v)
         };
         let mut cur = eval(a0, si0);
@@ -585,15 +591,12 @@ pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -
             da *= 0.5;
             ds *= 0.5;
         }
-        let scale = s0 * ratio.powf(cur.1);
         if best.is_none_or(|b| cur.4 > b.4) {
-            best = Some((cur.0, scale, cur.2, cur.3, cur.4));
+            best = Some(cur);
         }
     }
     let before = zone_correlation(&full, &r_canvas, cand, &current.cand_to_canvas);
-    let Some((a, scale, tx, ty, _)) = best.filter(|b| b.4 > before) else {
-        return *current;
-    };
+    let (a, si, tx, ty, _) = best.filter(|b| b.4 > before)?;
     let cn = (n as f32 / 2.0, n as f32 / 2.0);
     let shift = Similarity {
         a: 1.0,
@@ -601,12 +604,14 @@ pub fn align_partial(reference: &Imprint, cand: &Imprint, current: &Alignment) -
         tx,
         ty,
     };
-    let t = shift.compose(&Similarity::about(cn, a, scale)).compose(&nc);
+    let t = shift
+        .compose(&Similarity::about(cn, a, scale_at(si)))
+        .compose(&nc);
     let aligned = cand.density.warp(n, n, &t);
-    Alignment {
+    Some(Alignment {
         cand_to_canvas: t,
         ref_to_canvas: nr,
         correlation: ncc(&r_canvas.data, &aligned.data),
         ghost: current.ghost,
-    }
+    })
 }

@@ -224,14 +224,13 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
     let (mut m, mut aligned) = measure(reference, cand, &al);
     // Wide gaps: partial inking, or an alignment that drifted on what little ink is left. The
     // masked search is kept when it leaves less unexplained ink on both sides (1.9).
-    if m.gap_wide > thresholds.quality.max_gap {
-        let masked = align_partial(reference, cand, &al);
-        if masked.cand_to_canvas != al.cand_to_canvas {
-            let (m2, aligned2) = measure(reference, cand, &masked);
-            if m2.extra + m2.gap_wide < m.extra + m.gap_wide {
-                (al, m, aligned) = (masked, m2, aligned2);
-                method = AlignmentMethod::Masked;
-            }
+    if m.gap_wide > thresholds.quality.max_gap
+        && let Some(masked) = align_partial(reference, cand, &al)
+    {
+        let (m2, aligned2) = measure(reference, cand, &masked);
+        if m2.extra + m2.gap_wide < m.extra + m.gap_wide {
+            (al, m, aligned) = (masked, m2, aligned2);
+            method = AlignmentMethod::Masked;
         }
     }
     let issues = assess(

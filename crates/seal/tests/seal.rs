@@ -253,7 +253,7 @@ fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
         "spectral alignment: extra {}",
         before.extra
     );
-    let masked = align_partial(&r, &c, &spectral);
+    let masked = align_partial(&r, &c, &spectral).expect("a better pose");
     let (after, _) = measure(&r, &c, &masked);
     assert!(
         after.extra < 0.02,
