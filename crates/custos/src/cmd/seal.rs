@@ -77,6 +77,10 @@ enum SealCommand {
         /// Print the summary as JSON (the final `seal:` line follows).
         #[arg(long)]
         json: bool,
+        /// Also write every pair's result to this CSV file (reference, candidate, label,
+        /// outcome, score, quality issues, milliseconds), to find the pairs judged wrongly.
+        #[arg(long, value_name = "FILE.csv")]
+        results: Option<PathBuf>,
     },
 }
 
@@ -97,7 +101,11 @@ pub fn run(args: SealArgs) -> ExitCode {
             dpi,
             fonts_dir,
         } => gen_dataset(&out, pairs, seed, &font_set, dpi, &fonts_dir),
-        SealCommand::Eval { dataset, json } => eval(&dataset, json),
+        SealCommand::Eval {
+            dataset,
+            json,
+            results,
+        } => eval(&dataset, json, results.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -239,6 +247,11 @@ fn gen_dataset(
         csv.push_str(&csv_row(&pair));
         csv.push('\n');
         counts[pair.label as usize] += 1;
+        progress(
+            "gen-dataset",
+            usize::try_from(i + 1).unwrap_or(usize::MAX),
+            usize::try_from(pairs).unwrap_or(usize::MAX),
+        );
     }
     write(&out.join("pairs.csv"), csv.as_bytes())?;
     out!(
@@ -251,30 +264,92 @@ fn gen_dataset(
     Ok(())
 }
 
-fn eval(dir: &Path, json: bool) -> Result<(), String> {
+/// Header of the per-pair results file written by `custos seal eval --results`.
+const RESULTS_HEADER: &str = "reference,candidate,label,outcome,score,quality_issues,ms";
+
+/// One CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The stored (snake_case) name of an outcome or a quality issue, as in the JSON output.
+fn stored_name<T: serde::Serialize + std::fmt::Debug>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{value:?}"),
+    }
+}
+
+/// Progress of a long run on stderr (stdout keeps the report): about every tenth of the pairs,
+/// only for runs of at least 50 pairs.
+fn progress(verb: &str, done: usize, total: usize) {
+    let step = total.div_ceil(10).max(1);
+    if total >= 50 && (done.is_multiple_of(step) || done == total) {
+        eprintln!("custos seal: {verb} {done}/{total}");
+    }
+}
+
+fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String> {
     let csv = String::from_utf8(read(&dir.join("pairs.csv"))?)
         .map_err(|_| "pairs.csv 不是 UTF-8 / pairs.csv is not UTF-8".to_owned())?;
     let specs = parse_pairs_csv(&csv).map_err(|e| e.to_string())?;
+    // The results file is created before the run, so that a wrong path fails at once.
+    if let Some(path) = results_csv {
+        write(path, b"")?;
+    }
+    let mut rows = String::from(RESULTS_HEADER);
+    rows.push('\n');
     let thresholds = Thresholds::default();
     let limits = IntakeLimits::default();
     let mut results = Vec::with_capacity(specs.len());
     let mut failures = 0usize;
-    for spec in &specs {
+    for (k, spec) in specs.iter().enumerate() {
         let r = read(&dir.join(&spec.reference))?;
         let c = read(&dir.join(&spec.candidate))?;
         let t = Instant::now();
         let imprints = decode(&r, &limits)
             .and_then(|s| extract(&s))
             .and_then(|ri| Ok((ri, decode(&c, &limits).and_then(|s| extract(&s))?)));
-        let (outcome, score, imprints) = if let Ok((ri, ci)) = imprints {
-            let d = compare_imprints(&ri, &ci, &thresholds);
-            (d.comparison.outcome, d.comparison.score, Some((ri, ci)))
-        } else {
-            failures += 1;
-            (Outcome::Ambiguous, 0.0, None)
+        let (outcome, score, issues, imprints) = match imprints {
+            Ok((ri, ci)) => {
+                let d = compare_imprints(&ri, &ci, &thresholds);
+                let issues: Vec<String> = d
+                    .comparison
+                    .quality_issues
+                    .iter()
+                    .map(stored_name)
+                    .collect();
+                (
+                    d.comparison.outcome,
+                    d.comparison.score,
+                    issues.join(";"),
+                    Some((ri, ci)),
+                )
+            }
+            Err(e) => {
+                failures += 1;
+                (Outcome::Ambiguous, 0.0, format!("unreadable: {e}"), None)
+            }
         };
         let millis = t.elapsed().as_secs_f64() * 1000.0;
         let baseline = imprints.map_or(0.0, |(ri, ci)| naive_baseline(&ri, &ci));
+        if results_csv.is_some() {
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                rows,
+                "{},{},{},{},{score:.4},{},{millis:.1}",
+                csv_field(&spec.reference),
+                csv_field(&spec.candidate),
+                spec.label.as_str(),
+                stored_name(&outcome),
+                csv_field(&issues),
+            );
+        }
+        progress("eval", k + 1, specs.len());
         results.push(PairResult {
             label: spec.label,
             outcome,
@@ -282,6 +357,9 @@ fn eval(dir: &Path, json: bool) -> Result<(), String> {
             baseline,
             millis,
         });
+    }
+    if let Some(path) = results_csv {
+        write(path, rows.as_bytes())?;
     }
     let summary = summarize(&results);
     if json {
@@ -312,6 +390,14 @@ mod tests {
     /// genuine pair 0 and the forged pair 12 of the tuning set (seed 1) give match and no match,
     /// and the overlay is a PNG. (The outcomes and the overlay's content are checked on the same
     /// library path in `crates/seal/tests/seal.rs`.)
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("a/b.png"), "a/b.png");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(stored_name(&Outcome::NoMatch), "no_match");
+    }
+
     #[test]
     fn compare_eval_and_gen_dataset_run_on_generated_pairs() {
         let dir = tempfile::tempdir().unwrap();
@@ -349,8 +435,41 @@ mod tests {
         gen_dataset(&data, 3, 5, "tune", Some(150.0), &fonts_dir()).unwrap();
         let csv = std::fs::read_to_string(data.join("pairs.csv")).unwrap();
         assert_eq!(csv.lines().count(), 4);
-        eval(&data, true).unwrap();
+        eval(&data, true, None).unwrap();
+        // Per-pair results: one row per pair of pairs.csv, in its order, with its label.
+        let results = dir.path().join("results.csv");
+        eval(&data, false, Some(&results)).unwrap();
+        let text = std::fs::read_to_string(&results).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some(RESULTS_HEADER));
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let specs = parse_pairs_csv(&csv).unwrap();
+        assert_eq!(rows.len(), specs.len());
+        for (row, spec) in rows.iter().zip(&specs) {
+            assert_eq!(row.len(), 7, "{row:?}");
+            assert_eq!(
+                row[..3],
+                [
+                    &spec.reference[..],
+                    &spec.candidate[..],
+                    spec.label.as_str()
+                ]
+            );
+            assert!(
+                ["match", "no_match", "ambiguous"].contains(&row[3]),
+                "{row:?}"
+            );
+            let score: f32 = row[4].parse().unwrap();
+            assert!((0.0..=1.0).contains(&score), "{row:?}");
+            assert!(row[6].parse::<f64>().unwrap() >= 0.0, "{row:?}");
+        }
+        // A results file that cannot be written fails before the run, in both languages.
+        let err = eval(&data, false, Some(&dir.path().join("no/such/dir.csv"))).unwrap_err();
+        assert!(
+            err.contains("無法寫入") && err.contains("cannot write"),
+            "{err}"
+        );
         assert!(gen_dataset(&data, 1, 5, "other", None, &fonts_dir()).is_err());
-        assert!(eval(&dir.path().join("empty"), false).is_err());
+        assert!(eval(&dir.path().join("empty"), false, None).is_err());
     }
 }
