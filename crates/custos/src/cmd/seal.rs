@@ -386,10 +386,6 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts")
     }
 
-    /// `custos seal gen-dataset`, `compare --overlay` and `eval` on generator output (T4): the
-    /// genuine pair 0 and the forged pair 12 of the tuning set (seed 1) give match and no match,
-    /// and the overlay is a PNG. (The outcomes and the overlay's content are checked on the same
-    /// library path in `crates/seal/tests/seal.rs`.)
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {
         assert_eq!(csv_field("a/b.png"), "a/b.png");
@@ -398,6 +394,10 @@ mod tests {
         assert_eq!(stored_name(&Outcome::NoMatch), "no_match");
     }
 
+    /// `custos seal gen-dataset`, `compare --overlay` and `eval` on generator output (T4): the
+    /// genuine pair 0 and the forged pair 12 of the tuning set (seed 1) give match and no match,
+    /// and the overlay is a PNG. (The outcomes and the overlay's content are checked on the same
+    /// library path in `crates/seal/tests/seal.rs`.)
     #[test]
     fn compare_eval_and_gen_dataset_run_on_generated_pairs() {
         let dir = tempfile::tempdir().unwrap();
