@@ -301,8 +301,7 @@ fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String
     if let Some(path) = results_csv {
         write(path, b"")?;
     }
-    let mut rows = String::from(RESULTS_HEADER);
-    rows.push('\n');
+    let mut rows = results_csv.map(|_| format!("{RESULTS_HEADER}\n"));
     let thresholds = Thresholds::default();
     let limits = IntakeLimits::default();
     let mut results = Vec::with_capacity(specs.len());
@@ -317,28 +316,22 @@ fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String
         let (outcome, score, issues, imprints) = match imprints {
             Ok((ri, ci)) => {
                 let d = compare_imprints(&ri, &ci, &thresholds);
-                let issues: Vec<String> = d
-                    .comparison
-                    .quality_issues
-                    .iter()
-                    .map(stored_name)
-                    .collect();
-                (
-                    d.comparison.outcome,
-                    d.comparison.score,
-                    issues.join(";"),
-                    Some((ri, ci)),
-                )
+                let c = d.comparison;
+                (c.outcome, c.score, Ok(c.quality_issues), Some((ri, ci)))
             }
             Err(e) => {
                 failures += 1;
-                (Outcome::Ambiguous, 0.0, format!("unreadable: {e}"), None)
+                (Outcome::Ambiguous, 0.0, Err(e), None)
             }
         };
         let millis = t.elapsed().as_secs_f64() * 1000.0;
         let baseline = imprints.map_or(0.0, |(ri, ci)| naive_baseline(&ri, &ci));
-        if results_csv.is_some() {
+        if let Some(rows) = rows.as_mut() {
             use std::fmt::Write as _;
+            let issues = match &issues {
+                Ok(found) => found.iter().map(stored_name).collect::<Vec<_>>().join(";"),
+                Err(e) => format!("unreadable: {e}"),
+            };
             let _ = writeln!(
                 rows,
                 "{},{},{},{},{score:.4},{},{millis:.1}",
@@ -358,7 +351,7 @@ fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String
             millis,
         });
     }
-    if let Some(path) = results_csv {
+    if let (Some(path), Some(rows)) = (results_csv, &rows) {
         write(path, rows.as_bytes())?;
     }
     let summary = summarize(&results);
