@@ -74,23 +74,39 @@ impl Fft2 {
         row.process(data);
         // Columns as rows of the transpose, processed in one batch.
         let mut t = vec![Complex32::new(0.0, 0.0); data.len()];
-        for y in 0..self.h {
-            for x in 0..self.w {
-                t[x * self.h + y] = data[y * self.w + x];
-            }
-        }
+        transpose(data, &mut t, self.w, self.h);
         col.process(&mut t);
-        for x in 0..self.w {
-            for y in 0..self.h {
-                data[y * self.w + x] = t[x * self.h + y];
-            }
-        }
+        transpose(&t, data, self.h, self.w);
     }
 
     fn forward(&self, p: &[f32]) -> Vec<Complex32> {
         let mut d: Vec<Complex32> = p.iter().map(|&v| Complex32::new(v, 0.0)).collect();
         self.run(&mut d, false);
         d
+    }
+
+    /// The spectra of two real planes from one complex transform: `z = a + i·b` gives
+    /// `A(k) = (Z(k) + Z̄(−k)) / 2` and `B(k) = (Z(k) − Z̄(−k)) / 2i`.
+    fn forward_pair(&self, a: &[f32], b: &[f32]) -> (Vec<Complex32>, Vec<Complex32>) {
+        let mut z: Vec<Complex32> = a
+            .iter()
+            .zip(b)
+            .map(|(&x, &y)| Complex32::new(x, y))
+            .collect();
+        self.run(&mut z, false);
+        let (w, h) = (self.w, self.h);
+        let mut fa = vec![Complex32::new(0.0, 0.0); z.len()];
+        let mut fb = vec![Complex32::new(0.0, 0.0); z.len()];
+        for v in 0..h {
+            let mv = (h - v) % h;
+            for u in 0..w {
+                let i = v * w + u;
+                let (zk, zm) = (z[i], z[mv * w + (w - u) % w].conj());
+                fa[i] = (zk + zm) * 0.5;
+                fb[i] = (zk - zm) * Complex32::new(0.0, -0.5);
+            }
+        }
+        (fa, fb)
     }
 
     /// Phase-correlation surface of `a` and `b` (peak at the shift of `b` relative to `a`).
@@ -100,9 +116,10 @@ impl Fft2 {
             .zip(fb)
             .map(|(x, y)| {
                 let c = y * x.conj();
-                let n = c.norm();
-                if n > 1e-9 {
-                    c / n
+                // |c|² cannot overflow: each spectrum is at most the canvas area.
+                let n2 = c.norm_sqr();
+                if n2 > 1e-18 {
+                    c * n2.sqrt().recip()
                 } else {
                     Complex32::new(0.0, 0.0)
                 }
@@ -111,6 +128,29 @@ impl Fft2 {
         self.run(&mut cross, true);
         cross.into_iter().map(|c| c.re).collect()
     }
+}
+
+/// `dst` (`h × w`, row-major) ← the transpose of `src` (`w × h`), in tiles that stay in cache.
+fn transpose(src: &[Complex32], dst: &mut [Complex32], w: usize, h: usize) {
+    const TILE: usize = 16;
+    for y0 in (0..h).step_by(TILE) {
+        for x0 in (0..w).step_by(TILE) {
+            for y in y0..(y0 + TILE).min(h) {
+                for x in x0..(x0 + TILE).min(w) {
+                    dst[x * h + y] = src[y * w + x];
+                }
+            }
+        }
+    }
+}
+
+/// The process-wide FFT planner: plans (and their twiddle tables) are made once per size.
+fn planner() -> std::sync::MutexGuard<'static, FftPlanner<f32>> {
+    static PLANNER: std::sync::LazyLock<std::sync::Mutex<FftPlanner<f32>>> =
+        std::sync::LazyLock::new(|| std::sync::Mutex::new(FftPlanner::new()));
+    PLANNER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Local maxima (3×3, periodic) of a surface, strongest first, at least `sep` apart.
@@ -198,8 +238,8 @@ fn log_polar(spectrum: &[Complex32]) -> Vec<f32> {
         for x in 0..n {
             let fx = signed(x as f32, n);
             let fy = signed(y as f32, n);
-            let r = fx.hypot(fy);
-            let v = spectrum[y * n + x].norm();
+            let r = (fx * fx + fy * fy).sqrt();
+            let v = spectrum[y * n + x].norm_sqr().sqrt();
             let sx = (fx + n as f32 / 2.0) as usize % n;
             let sy = (fy + n as f32 / 2.0) as usize % n;
             mag.data[sy * n + sx] = (1.0 + v).ln() * r.min(24.0);
@@ -241,15 +281,18 @@ fn ncc(a: &[f32], b: &[f32]) -> f32 {
 /// Aligns `cand` to `reference`.
 pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
     let n = CANVAS;
-    let mut planner = FftPlanner::new();
-    let fft = Fft2::new(&mut planner, n, n);
-    let lp_fft = Fft2::new(&mut planner, N_ANG, N_RAD);
+    let (fft, lp_fft) = {
+        let mut planner = planner();
+        (
+            Fft2::new(&mut planner, n, n),
+            Fft2::new(&mut planner, N_ANG, N_RAD),
+        )
+    };
     let nr = normaliser(reference);
     let nc = normaliser(cand);
     let r_canvas = reference.density.warp(n, n, &nr);
     let c_canvas = cand.density.warp(n, n, &nc);
-    let fr = fft.forward(&r_canvas.data);
-    let fc = fft.forward(&c_canvas.data);
+    let (fr, fc) = fft.forward_pair(&r_canvas.data, &c_canvas.data);
     let lr = lp_fft.forward(&log_polar(&fr));
     let lc = lp_fft.forward(&log_polar(&fc));
     let surface = lp_fft.phase_correlation(&lr, &lc);
@@ -324,6 +367,7 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
     best.ghost = ghost(
         &fft,
         &r_canvas,
+        &fr,
         &cand.density.warp(n, n, &best.cand_to_canvas),
     );
     best
@@ -333,10 +377,8 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
 /// 3 pixels (then the coarse alignment is kept).
 pub(crate) fn fine_shift(a: &Plane, b: &Plane) -> (f32, f32) {
     let (w, h) = (a.w, a.h);
-    let mut planner = FftPlanner::new();
-    let fft = Fft2::new(&mut planner, w, h);
-    let fa = fft.forward(&a.data);
-    let fb = fft.forward(&b.data);
+    let fft = Fft2::new(&mut planner(), w, h);
+    let (fa, fb) = fft.forward_pair(&a.data, &b.data);
     let pc = fft.phase_correlation(&fa, &fb);
     let Some(&(x, y, _)) = peaks(&pc, w, h, 1, 1).first() else {
         return (0.0, 0.0);
@@ -352,7 +394,7 @@ pub(crate) fn fine_shift(a: &Plane, b: &Plane) -> (f32, f32) {
 
 /// Largest share of the reference repeated by unexplained candidate ink at an offset of at
 /// least 3 % of the canvas (see [`Alignment::ghost`]).
-fn ghost(fft: &Fft2, reference: &Plane, aligned: &Plane) -> f32 {
+fn ghost(fft: &Fft2, reference: &Plane, fr: &[Complex32], aligned: &Plane) -> f32 {
     let n = CANVAS;
     let near = reference.box_blur(2);
     let residual: Vec<f32> = aligned
@@ -365,11 +407,10 @@ fn ghost(fft: &Fft2, reference: &Plane, aligned: &Plane) -> f32 {
     if energy <= 1e-6 {
         return 0.0;
     }
-    let fr = fft.forward(&reference.data);
     let mut cross: Vec<Complex32> = fft
         .forward(&residual)
         .iter()
-        .zip(&fr)
+        .zip(fr)
         .map(|(x, y)| x * y.conj())
         .collect();
     fft.run(&mut cross, true);
@@ -539,13 +580,17 @@ pub fn align_partial(
     current: &Alignment,
 ) -> Option<Alignment> {
     let n = CANVAS;
-    let mut planner = FftPlanner::new();
     let nr = normaliser(reference);
     let nc = normaliser(cand);
     let r_canvas = reference.density.warp(n, n, &nr);
     let c_canvas = cand.density.warp(n, n, &nc);
-    let half = Level::new(&mut planner, &r_canvas, &c_canvas, 2);
-    let full = Level::new(&mut planner, &r_canvas, &c_canvas, 1);
+    let (half, full) = {
+        let mut planner = planner();
+        (
+            Level::new(&mut planner, &r_canvas, &c_canvas, 2),
+            Level::new(&mut planner, &r_canvas, &c_canvas, 1),
+        )
+    };
     let (s0, s1, steps) = PARTIAL_SCALES;
     let ratio = (s1 / s0).powf(1.0 / (steps - 1) as f32);
     let step_a = 2.0 * PI / PARTIAL_ANGLES as f32;
@@ -614,4 +659,23 @@ pub fn align_partial(
         correlation: ncc(&r_canvas.data, &aligned.data),
         ghost: current.ghost,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_transform_of_two_planes_gives_both_spectra() {
+        let (w, h) = (12, 10);
+        let a: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 11) as f32 / 10.0).collect();
+        let b: Vec<f32> = (0..w * h).map(|i| ((i * 53) % 7) as f32 / 6.0).collect();
+        let fft = Fft2::new(&mut planner(), w, h);
+        let (fa, fb) = fft.forward_pair(&a, &b);
+        for (pair, single) in [(fa, fft.forward(&a)), (fb, fft.forward(&b))] {
+            for (p, s) in pair.iter().zip(&single) {
+                assert!((p - s).norm() < 1e-3, "{p} vs {s}");
+            }
+        }
+    }
 }

@@ -577,6 +577,7 @@ fn local_realignment(
         padded[dst..dst + h as usize]
             .copy_from_slice(&c.data[(y * h) as usize..((y + 1) * h) as usize]);
     }
+    let sums = WindowSums::new(&padded, hp);
     let margin = (side / 2.0).ceil() as isize;
     let mut gains = Vec::with_capacity(BLOCKS * BLOCKS);
     let mut moved: f32 = 0.0;
@@ -607,17 +608,17 @@ fn local_realignment(
             let mut at0 = 0.0;
             for sy in -LOCAL_RADIUS..=LOCAL_RADIUS {
                 for sx in -LOCAL_RADIUS..=LOCAL_RADIUS {
-                    let (mut sc, mut scc, mut src) = (0.0f32, 0.0f32, 0.0f32);
-                    for y in y0..y1 {
-                        let rrow = &r.data[(y * h + x0) as usize..(y * h + x1) as usize];
-                        let start = ((y + sy + pad) * hp + x0 + sx + pad) as usize;
-                        let crow = &padded[start..start + rrow.len()];
-                        for (rv, cv) in rrow.iter().zip(crow) {
-                            sc += cv;
-                            scc += cv * cv;
-                            src += cv * rv;
-                        }
-                    }
+                    let (px, py) = (x0 + sx + pad, y0 + sy + pad);
+                    let (sc, scc) = sums.window(px, py, x1 - x0, y1 - y0);
+                    let src = dot(
+                        &r.data,
+                        &padded,
+                        (h, hp),
+                        (x0, y0),
+                        (px, py),
+                        x1 - x0,
+                        y1 - y0,
+                    );
                     let var_c = scc - sc * sc / cnt;
                     let ncc = if var_c < 1e-3 {
                         0.0
@@ -642,6 +643,76 @@ fn local_realignment(
     gains.sort_unstable_by(|a, b| b.total_cmp(a));
     let k = gains.len().clamp(1, 2);
     (gains.iter().take(k).sum::<f32>() / k as f32, moved)
+}
+
+/// Summed-area tables of a square plane and of its squares (in `f64`, so that differences of
+/// large sums keep their precision): any window's sum in four lookups.
+struct WindowSums {
+    side: usize,
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+}
+
+impl WindowSums {
+    fn new(p: &[f32], side: isize) -> Self {
+        let side = side.max(0) as usize;
+        let s = side + 1;
+        let (mut sum, mut squares) = (vec![0.0f64; s * s], vec![0.0f64; s * s]);
+        for y in 0..side {
+            let (mut row, mut row2) = (0.0f64, 0.0f64);
+            for x in 0..side {
+                let v = f64::from(p[y * side + x]);
+                row += v;
+                row2 += v * v;
+                sum[(y + 1) * s + x + 1] = sum[y * s + x + 1] + row;
+                squares[(y + 1) * s + x + 1] = squares[y * s + x + 1] + row2;
+            }
+        }
+        Self { side, sum, squares }
+    }
+
+    /// Sum of the values and of their squares over `[x, x + w) × [y, y + h)`.
+    fn window(&self, x: isize, y: isize, w: isize, h: isize) -> (f32, f32) {
+        let s = self.side + 1;
+        let (x0, y0) = (x as usize, y as usize);
+        let (x1, y1) = (x0 + w as usize, y0 + h as usize);
+        let box_sum = |t: &[f64]| t[y1 * s + x1] - t[y0 * s + x1] - t[y1 * s + x0] + t[y0 * s + x0];
+        (box_sum(&self.sum) as f32, box_sum(&self.squares) as f32)
+    }
+}
+
+/// Partial sums of the window dot product, side by side so that the loop vectorises.
+const LANES: usize = 8;
+
+/// `Σ r·c` over a `w × h` window at `(rx, ry)` of `r` (row length `rw`) and at `(cx, cy)` of `c`
+/// (row length `cw`).
+fn dot(
+    r: &[f32],
+    c: &[f32],
+    (rw, cw): (isize, isize),
+    (rx, ry): (isize, isize),
+    (cx, cy): (isize, isize),
+    w: isize,
+    h: isize,
+) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let mut tail = 0.0f32;
+    let len = w as usize;
+    for k in 0..h {
+        let rs = ((ry + k) * rw + rx) as usize;
+        let cs = ((cy + k) * cw + cx) as usize;
+        let (rrow, crow) = (&r[rs..rs + len], &c[cs..cs + len]);
+        let (mut rc, mut cc) = (rrow.chunks_exact(LANES), crow.chunks_exact(LANES));
+        for (rv, cv) in (&mut rc).zip(&mut cc) {
+            for ((l, a), b) in lanes.iter_mut().zip(rv).zip(cv) {
+                *l += a * b;
+            }
+        }
+        for (a, b) in rc.remainder().iter().zip(cc.remainder()) {
+            tail += a * b;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// Largest edge move (scoring pixels) the local displacement field reads; beyond it the nearest
@@ -852,14 +923,20 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> (f32, f32) {
         .collect();
     let mut fwd: Vec<f32> = Vec::new();
     let mut back: Vec<f32> = Vec::new();
+    // The edges of each block (a window's medians do not depend on the order of its edges).
+    let mut in_block: Vec<Vec<usize>> = vec![Vec::new(); BLOCKS * BLOCKS];
+    for (j, o) in obs.iter().enumerate() {
+        in_block[o.block.1 * BLOCKS + o.block.0].push(j);
+    }
+    let mut members: Vec<usize> = Vec::new();
     for wy in 0..span {
         for wx in 0..span {
-            let members: Vec<usize> = (0..obs.len())
-                .filter(|&j| {
-                    (wx..wx + MOVE_WINDOW).contains(&obs[j].block.0)
-                        && (wy..wy + MOVE_WINDOW).contains(&obs[j].block.1)
-                })
-                .collect();
+            members.clear();
+            for by in wy..wy + MOVE_WINDOW {
+                for bx in wx..wx + MOVE_WINDOW {
+                    members.extend_from_slice(&in_block[by * BLOCKS + bx]);
+                }
+            }
             let mut best: f32 = 0.0;
             for e in &dirs {
                 fwd.clear();
@@ -931,6 +1008,48 @@ fn solve<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64; 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_sums_and_dot_products_equal_the_direct_sums() {
+        let side = 23;
+        let c: Vec<f32> = (0..side * side)
+            .map(|i| ((i * 7919) % 101) as f32 / 100.0)
+            .collect();
+        let r: Vec<f32> = (0..19 * 19)
+            .map(|i| ((i * 104_729) % 37) as f32 / 36.0)
+            .collect();
+        let sums = WindowSums::new(&c, side as isize);
+        for &(x, y, w, h) in &[(0, 0, 23, 23), (3, 5, 9, 14), (10, 2, 1, 1), (4, 4, 17, 3)] {
+            let (mut s, mut s2) = (0.0f64, 0.0f64);
+            for yy in y..y + h {
+                for xx in x..x + w {
+                    let v = f64::from(c[yy * side + xx]);
+                    s += v;
+                    s2 += v * v;
+                }
+            }
+            let (ws, ws2) = sums.window(x as isize, y as isize, w as isize, h as isize);
+            assert!((f64::from(ws) - s).abs() < 1e-3 && (f64::from(ws2) - s2).abs() < 1e-3);
+            if w <= 19 && h <= 19 {
+                let mut d = 0.0f64;
+                for k in 0..h {
+                    for j in 0..w {
+                        d += f64::from(r[k * 19 + j]) * f64::from(c[(y + k) * side + x + j]);
+                    }
+                }
+                let got = dot(
+                    &r,
+                    &c,
+                    (19, side as isize),
+                    (0, 0),
+                    (x as isize, y as isize),
+                    w as isize,
+                    h as isize,
+                );
+                assert!((f64::from(got) - d).abs() < 1e-3, "{got} vs {d}");
+            }
+        }
+    }
 
     /// A round seal on the scoring canvas: a ring of outer radius 90 px (8 px wide, grown by
     /// `grow`) and a 3×3 grid of crosses (bars 8 px wide, grown by `grow_cross`) filling the
