@@ -272,10 +272,13 @@ impl Similarity {
 pub fn distance_to(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
     const BIG: i32 = 1 << 24;
     debug_assert_eq!(mask.len(), w * h);
-    let mut d: Vec<i32> = mask.iter().map(|&m| if m { 0 } else { BIG }).collect();
     if w == 0 || h == 0 {
         return Vec::new();
     }
+    if !mask.contains(&true) {
+        return vec![BIG as f32 / 3.0; w * h];
+    }
+    let mut d: Vec<i32> = mask.iter().map(|&m| if m { 0 } else { BIG }).collect();
     sweep_forward(&mut d[..w]);
     for y in 1..h {
         let (before, rest) = d.split_at_mut(y * w);
@@ -297,16 +300,28 @@ pub fn distance_to(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
 /// `row[x] ← min(row[x], near[x] + 3, near[x ± 1] + 4)`: the neighbouring row's contribution.
 fn take_row(row: &mut [i32], near: &[i32]) {
     let w = row.len();
-    for (v, &n) in row.iter_mut().zip(near) {
-        *v = (*v).min(n + 3);
+    if w < 3 {
+        for x in 0..w {
+            let mut v = row[x].min(near[x] + 3);
+            if x > 0 {
+                v = v.min(near[x - 1] + 4);
+            }
+            if x + 1 < w {
+                v = v.min(near[x + 1] + 4);
+            }
+            row[x] = v;
+        }
+        return;
     }
-    if w > 1 {
-        for (v, &n) in row[1..].iter_mut().zip(&near[..w - 1]) {
-            *v = (*v).min(n + 4);
-        }
-        for (v, &n) in row[..w - 1].iter_mut().zip(&near[1..w]) {
-            *v = (*v).min(n + 4);
-        }
+    row[0] = row[0].min(near[0] + 3).min(near[1] + 4);
+    row[w - 1] = row[w - 1].min(near[w - 1] + 3).min(near[w - 2] + 4);
+    let inner = row[1..w - 1]
+        .iter_mut()
+        .zip(&near[..w - 2])
+        .zip(&near[1..w - 1])
+        .zip(&near[2..w]);
+    for (((v, &left), &mid), &right) in inner {
+        *v = (*v).min(mid + 3).min(left + 4).min(right + 4);
     }
 }
 
@@ -387,7 +402,15 @@ mod tests {
     #[test]
     fn row_wise_distance_transform_equals_the_textbook_order() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for &(w, h, density) in &[(1, 1, 2), (7, 3, 5), (3, 9, 40), (40, 31, 3), (64, 64, 200)] {
+        for &(w, h, density) in &[
+            (1, 1, 2),
+            (1, 5, 2),
+            (2, 4, 3),
+            (7, 3, 5),
+            (3, 9, 40),
+            (40, 31, 3),
+            (64, 64, 200),
+        ] {
             let mask: Vec<bool> = (0..w * h)
                 .map(|_| {
                     state ^= state << 13;

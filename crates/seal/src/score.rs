@@ -743,6 +743,9 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
             .iter()
             .map(|&d| d > THICK_ALONE)
             .collect();
+        if !core.contains(&true) {
+            return vec![false; n * n];
+        }
         distance_to(&core, n, n)
             .into_iter()
             .map(|d| d <= THICK_ALONE + THICK_MARGIN)
@@ -756,6 +759,9 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
 /// stroke leaves missing ink on one side and extra ink on the other), not ink taken away. A
 /// move smaller than a stroke width with no other change shows in the edge measures instead.
 fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> usize {
+    if !missing.contains(&true) {
+        return 0;
+    }
     let near_extra = distance_to(extra, n, n);
     missing
         .iter()
@@ -767,6 +773,9 @@ fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> usize {
 /// Gap pixels with a pixel of the candidate's ink alone at most [`DISPLACED_RADIUS`] away (see
 /// [`Measures::gap_moved`]).
 fn displaced_ink(gap: &[bool], alone: &[bool], n: usize) -> usize {
+    if !gap.contains(&true) {
+        return 0;
+    }
     let near_alone = distance_to(alone, n, n);
     gap.iter()
         .zip(&near_alone)
