@@ -44,13 +44,7 @@ impl Plane {
             // Truncation is floor for non-negative values (and avoids a libm call).
             let (xi, yi) = (x as usize, y as usize);
             if xi + 1 < self.w && yi + 1 < self.h {
-                let (fx, fy) = (x - xi as f32, y - yi as f32);
-                let i = yi * self.w + xi;
-                let (a, b) = (self.data[i], self.data[i + 1]);
-                let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
-                let top = a + (b - a) * fx;
-                let bottom = c + (d - c) * fx;
-                return top + (bottom - top) * fy;
+                return self.interior(xi, yi, x - xi as f32, y - yi as f32);
             }
         }
         let x0 = x.floor();
@@ -63,6 +57,18 @@ impl Plane {
         let c = self.get(xi, yi + 1);
         let d = self.get(xi + 1, yi + 1);
         (a * (1.0 - fx) + b * fx) * (1.0 - fy) + (c * (1.0 - fx) + d * fx) * fy
+    }
+
+    /// Bilinear interpolation between pixel `(xi, yi)` and its right, lower and lower-right
+    /// neighbours (all inside the plane) at fractions `(fx, fy)`.
+    #[inline]
+    fn interior(&self, xi: usize, yi: usize, fx: f32, fy: f32) -> f32 {
+        let i = yi * self.w + xi;
+        let (a, b) = (self.data[i], self.data[i + 1]);
+        let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
+        let top = a + (b - a) * fx;
+        let bottom = c + (d - c) * fx;
+        top + (bottom - top) * fy
     }
 
     /// Sum of all values.
@@ -160,13 +166,7 @@ impl Plane {
                 let (sx, sy) = inv.apply(x as f32, y as f32);
                 *o = if sx >= 0.0 && sy >= 0.0 && sx < xmax && sy < ymax {
                     let (xi, yi) = (sx as i32 as usize, sy as i32 as usize);
-                    let (fx, fy) = (sx - xi as f32, sy - yi as f32);
-                    let i = yi * self.w + xi;
-                    let (a, b) = (self.data[i], self.data[i + 1]);
-                    let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
-                    let top = a + (b - a) * fx;
-                    let bottom = c + (d - c) * fx;
-                    top + (bottom - top) * fy
+                    self.interior(xi, yi, sx - xi as f32, sy - yi as f32)
                 } else {
                     self.sample(sx, sy)
                 };
