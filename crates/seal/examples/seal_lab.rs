@@ -13,7 +13,7 @@ use std::time::Instant;
 use custos_seal::dataset::{
     Face, FontSpec, GenConfig, GeneratedPair, HELD_OUT_FONTS, TUNE_FONTS, generate_pair,
 };
-use custos_seal::eval::{Label, PairResult, summarize};
+use custos_seal::eval::{Label, PairResult, Stages, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
@@ -117,6 +117,7 @@ fn main() {
         let t_ext = t.elapsed().as_secs_f64() * 1000.0 - t_dec;
         dec_ms += t_dec;
         ext_ms += t_ext;
+        let mut t_cmp = 0.0;
         let (outcome, score, baseline, line) = match (r, c) {
             (Ok(r), Ok(c)) => {
                 let tc = Instant::now();
@@ -128,7 +129,8 @@ fn main() {
                     let _ = compare_imprints(&r, &c, &th);
                 }
                 let d = compare_imprints(&r, &c, &th);
-                cmp_ms += tc.elapsed().as_secs_f64() * 1000.0;
+                t_cmp = tc.elapsed().as_secs_f64() * 1000.0;
+                cmp_ms += t_cmp;
                 let m = &d.comparison.measures;
                 let q = &d.comparison;
                 if let Some(dir) = dump
@@ -200,6 +202,11 @@ fn main() {
             score,
             baseline,
             millis,
+            stages: Stages {
+                decode_ms: t_dec,
+                extract_ms: t_ext,
+                compare_ms: t_cmp,
+            },
         });
     }
     let _ = Label::Genuine;

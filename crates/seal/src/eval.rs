@@ -113,6 +113,20 @@ pub struct PairResult {
     pub baseline: f32,
     /// Wall time of decode + comparison, milliseconds.
     pub millis: f64,
+    /// How `millis` divides between the steps (zero where not measured).
+    pub stages: Stages,
+}
+
+/// Milliseconds spent on one pair in each step: decoding both files, extracting both
+/// imprints, comparing them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Stages {
+    /// Decoding both scans (`intake::decode`).
+    pub decode_ms: f64,
+    /// Extracting both imprints (`extract::extract`).
+    pub extract_ms: f64,
+    /// Aligning, scoring and deciding (`verify::compare_imprints`).
+    pub compare_ms: f64,
 }
 
 /// Figures of an evaluation.
@@ -136,6 +150,8 @@ pub struct Summary {
     pub unclear_flagged: f64,
     /// Mean milliseconds per pair.
     pub ms_per_pair: f64,
+    /// Mean milliseconds per pair in each step.
+    pub ms_stages: Stages,
     /// Baseline EER.
     pub baseline_eer: f64,
     /// Baseline FAR at its EER threshold.
@@ -201,6 +217,16 @@ pub fn summarize(results: &[PairResult]) -> Summary {
         } else {
             results.iter().map(|r| r.millis).sum::<f64>() / results.len() as f64
         },
+        ms_stages: {
+            let mean = |f: fn(&Stages) -> f64| {
+                results.iter().map(|r| f(&r.stages)).sum::<f64>() / results.len().max(1) as f64
+            };
+            Stages {
+                decode_ms: mean(|s| s.decode_ms),
+                extract_ms: mean(|s| s.extract_ms),
+                compare_ms: mean(|s| s.compare_ms),
+            }
+        },
         baseline_eer,
         baseline_far: share(fb.iter().filter(|&&s| s >= bt).count(), fb.len()),
         baseline_frr: share(gb.iter().filter(|&&s| s < bt).count(), gb.len()),
@@ -214,6 +240,7 @@ impl Summary {
         format!(
             "配對 pairs: genuine {} / forgery {} / unclear {}\n\
              engine:   EER {}  FAR {}  FRR {}  ambiguous {} (genuine {}, forgery {})  unclear flagged {}  {:.1} ms/pair\n\
+             時間 time per pair: 解碼 decoding {:.1} ms + 擷取 extraction {:.1} ms + 比對 comparison {:.1} ms\n\
              baseline: EER {}  FAR {}  FRR {}  (global overlap without alignment)\n\
              {}",
             self.counts[0],
@@ -227,6 +254,9 @@ impl Summary {
             pct(self.ambiguous_forgery),
             pct(self.unclear_flagged),
             self.ms_per_pair,
+            self.ms_stages.decode_ms,
+            self.ms_stages.extract_ms,
+            self.ms_stages.compare_ms,
             pct(self.baseline_eer),
             pct(self.baseline_far),
             pct(self.baseline_frr),
@@ -283,6 +313,11 @@ mod tests {
             score,
             baseline: score,
             millis: 2.0,
+            stages: Stages {
+                decode_ms: 0.5,
+                extract_ms: 0.3,
+                compare_ms: 1.2,
+            },
         };
         let s = summarize(&[
             r(Label::Genuine, Outcome::Match, 0.9),
@@ -295,5 +330,14 @@ mod tests {
         assert!((s.frr - 0.5).abs() < 1e-9 && s.far.abs() < 1e-9);
         assert!((s.ambiguous - 0.25).abs() < 1e-9 && (s.unclear_flagged - 1.0).abs() < 1e-9);
         assert!(s.final_line().starts_with("seal: eer="));
+        assert!((s.ms_per_pair - 2.0).abs() < 1e-9);
+        assert!((s.ms_stages.decode_ms - 0.5).abs() < 1e-9);
+        assert!((s.ms_stages.compare_ms - 1.2).abs() < 1e-9);
+        let report = s.report();
+        assert!(
+            report.contains("decoding 0.5 ms + 擷取 extraction 0.3 ms + 比對 comparison 1.2 ms"),
+            "{report}"
+        );
+        assert!(report.ends_with(&s.final_line()));
     }
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use custos_seal::dataset::{Face, GenConfig, TUNE_FONTS, generate_pair};
-use custos_seal::eval::{Label, PairResult, summarize};
+use custos_seal::eval::{Label, PairResult, Stages, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
@@ -69,6 +69,7 @@ fn genuine_pairs_score_higher_than_forgeries_and_beat_the_naive_baseline() {
             score: cmp.score,
             baseline: naive_baseline(&r, &c),
             millis: 0.0,
+            stages: Stages::default(),
         });
     }
     let mean = |l: Label| {

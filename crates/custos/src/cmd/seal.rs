@@ -12,7 +12,7 @@ use std::time::Instant;
 use custos_seal::dataset::{
     CSV_HEADER, Face, FontSpec, GenConfig, HELD_OUT_FONTS, TUNE_FONTS, csv_row, generate_pair,
 };
-use custos_seal::eval::{PairResult, parse_pairs_csv, summarize};
+use custos_seal::eval::{PairResult, Stages, parse_pairs_csv, summarize};
 use custos_seal::extract::extract;
 use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
@@ -293,6 +293,14 @@ fn progress(verb: &str, done: usize, total: usize) {
     }
 }
 
+/// Runs `f`, adding its wall time in milliseconds to `total`.
+fn timed<T>(total: &mut f64, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    *total += t.elapsed().as_secs_f64() * 1000.0;
+    out
+}
+
 fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String> {
     let csv = String::from_utf8(read(&dir.join("pairs.csv"))?)
         .map_err(|_| "pairs.csv 不是 UTF-8 / pairs.csv is not UTF-8".to_owned())?;
@@ -310,12 +318,17 @@ fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String
         let r = read(&dir.join(&spec.reference))?;
         let c = read(&dir.join(&spec.candidate))?;
         let t = Instant::now();
-        let imprints = decode(&r, &limits)
-            .and_then(|s| extract(&s))
-            .and_then(|ri| Ok((ri, decode(&c, &limits).and_then(|s| extract(&s))?)));
+        let mut stages = Stages::default();
+        let mut imprint = |bytes: &[u8]| {
+            let scan = timed(&mut stages.decode_ms, || decode(bytes, &limits))?;
+            timed(&mut stages.extract_ms, || extract(&scan))
+        };
+        let imprints = imprint(&r).and_then(|ri| Ok((ri, imprint(&c)?)));
         let (outcome, score, issues, imprints) = match imprints {
             Ok((ri, ci)) => {
-                let d = compare_imprints(&ri, &ci, &thresholds);
+                let d = timed(&mut stages.compare_ms, || {
+                    compare_imprints(&ri, &ci, &thresholds)
+                });
                 let c = d.comparison;
                 (c.outcome, c.score, Ok(c.quality_issues), Some((ri, ci)))
             }
@@ -349,6 +362,7 @@ fn eval(dir: &Path, json: bool, results_csv: Option<&Path>) -> Result<(), String
             score,
             baseline,
             millis,
+            stages,
         });
     }
     if let (Some(path), Some(rows)) = (results_csv, &rows) {
