@@ -197,6 +197,9 @@ pub fn summarize(results: &[PairResult]) -> Summary {
     let fb: Vec<f32> = f.iter().map(|r| r.baseline).collect();
     let (baseline_eer, bt) = eer(&gb, &fb);
     let amb = |v: &[&PairResult]| v.iter().filter(|r| r.outcome == Outcome::Ambiguous).count();
+    let mean = |f: fn(&PairResult) -> f64| {
+        results.iter().map(f).sum::<f64>() / results.len().max(1) as f64
+    };
     Summary {
         counts: [g.len(), f.len(), u.len()],
         eer: eer(&gs, &fs).0,
@@ -212,20 +215,11 @@ pub fn summarize(results: &[PairResult]) -> Summary {
         ambiguous_genuine: share(amb(&g), g.len()),
         ambiguous_forgery: share(amb(&f), f.len()),
         unclear_flagged: share(amb(&u), u.len()),
-        ms_per_pair: if results.is_empty() {
-            0.0
-        } else {
-            results.iter().map(|r| r.millis).sum::<f64>() / results.len() as f64
-        },
-        ms_stages: {
-            let mean = |f: fn(&Stages) -> f64| {
-                results.iter().map(|r| f(&r.stages)).sum::<f64>() / results.len().max(1) as f64
-            };
-            Stages {
-                decode_ms: mean(|s| s.decode_ms),
-                extract_ms: mean(|s| s.extract_ms),
-                compare_ms: mean(|s| s.compare_ms),
-            }
+        ms_per_pair: mean(|r| r.millis),
+        ms_stages: Stages {
+            decode_ms: mean(|r| r.stages.decode_ms),
+            extract_ms: mean(|r| r.stages.extract_ms),
+            compare_ms: mean(|r| r.stages.compare_ms),
         },
         baseline_eer,
         baseline_far: share(fb.iter().filter(|&&s| s >= bt).count(), fb.len()),

@@ -86,7 +86,6 @@ fn read_region(
     // Column sums of each block row first (a straight, vectorising pass over the bytes), then
     // the sums of `f` pixels across: the same integer totals as pixel by pixel.
     let mut columns = vec![0u32; w * f * 3];
-    let mut acc = vec![[0u32; 3]; w];
     for y in 0..h {
         columns.fill(0);
         for dy in 0..f {
@@ -97,15 +96,13 @@ fn read_region(
                 *c += u32::from(v);
             }
         }
-        for (a, block) in acc.iter_mut().zip(columns.chunks_exact(f * 3)) {
-            *a = [0; 3];
+        for (x, block) in columns.chunks_exact(f * 3).enumerate() {
+            let mut a = [0u32; 3];
             for px in block.chunks_exact(3) {
                 a[0] += px[0];
                 a[1] += px[1];
                 a[2] += px[2];
             }
-        }
-        for (x, a) in acc.iter().enumerate() {
             let (rd, oc) = redness(a[0] as f32 * norm, a[1] as f32 * norm, a[2] as f32 * norm);
             red.data[y * w + x] = rd;
             occ.data[y * w + x] = oc;

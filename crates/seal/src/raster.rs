@@ -300,17 +300,8 @@ pub fn distance_to(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
 /// `row[x] ← min(row[x], near[x] + 3, near[x ± 1] + 4)`: the neighbouring row's contribution.
 fn take_row(row: &mut [i32], near: &[i32]) {
     let w = row.len();
-    if w < 3 {
-        for x in 0..w {
-            let mut v = row[x].min(near[x] + 3);
-            if x > 0 {
-                v = v.min(near[x - 1] + 4);
-            }
-            if x + 1 < w {
-                v = v.min(near[x + 1] + 4);
-            }
-            row[x] = v;
-        }
+    if w == 1 {
+        row[0] = row[0].min(near[0] + 3);
         return;
     }
     row[0] = row[0].min(near[0] + 3).min(near[1] + 4);

@@ -743,9 +743,6 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
             .iter()
             .map(|&d| d > THICK_ALONE)
             .collect();
-        if !core.contains(&true) {
-            return vec![false; n * n];
-        }
         distance_to(&core, n, n)
             .into_iter()
             .map(|d| d <= THICK_ALONE + THICK_MARGIN)
