@@ -270,32 +270,11 @@ const WHITE_CONNECTED: f32 = 0.75;
 
 /// Pixels in the largest 8-connected region of `mask`.
 fn largest_region(mask: &[bool], w: usize, h: usize) -> usize {
-    let mut seen = vec![false; mask.len()];
-    let mut stack = Vec::new();
-    let mut best = 0;
-    for start in 0..mask.len() {
-        if !mask[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let mut size = 0;
-        while let Some(i) = stack.pop() {
-            size += 1;
-            let (x, y) = (i % w, i / w);
-            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
-                    let j = ny * w + nx;
-                    if mask[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        best = best.max(size);
-    }
-    best
+    crate::raster::label_regions(mask, w, h, true)
+        .1
+        .into_iter()
+        .max()
+        .unwrap_or(0)
 }
 
 /// Centroid and area of the convex hull of the ink, ignoring isolated specks.

@@ -21,6 +21,7 @@ pub mod double;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod figures;
 pub mod intake;
 pub mod overlay;
 pub mod quality;

@@ -182,6 +182,7 @@ mod tests {
             local_shift: 0.0,
             local_move: 0.0,
             local_move2: 0.0,
+            character_scale: 0.0,
             dissimilarity: 0.01,
             double_stamp: 0.0,
         };

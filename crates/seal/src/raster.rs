@@ -262,6 +262,43 @@ impl Similarity {
     }
 }
 
+/// Connected regions of the `true` pixels of `mask`: 8-connected when `diagonal`, else
+/// 4-connected. Returns one label per pixel (0 outside `mask`, regions numbered from 1) and the
+/// size of every region (`sizes[label - 1]`).
+pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<u32>, Vec<usize>) {
+    debug_assert_eq!(mask.len(), w * h);
+    let mut label = vec![0u32; mask.len()];
+    let mut sizes = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..mask.len() {
+        if !mask[start] || label[start] != 0 {
+            continue;
+        }
+        sizes.push(0usize);
+        let id = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
+        label[start] = id;
+        stack.push(start);
+        let mut size = 0;
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % w, i / w);
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let j = ny * w + nx;
+                    if (diagonal || nx == x || ny == y) && mask[j] && label[j] == 0 {
+                        label[j] = id;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        if let Some(last) = sizes.last_mut() {
+            *last = size;
+        }
+    }
+    (label, sizes)
+}
+
 /// Chamfer (3-4) distance transform to the nearest `true` pixel, in pixels (approximately
 /// Euclidean). Pixels far from any `true` pixel get a large value.
 ///
