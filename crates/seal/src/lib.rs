@@ -8,7 +8,8 @@
 //! for an imprint rebuild, T4).
 //!
 //! Pipeline: [`intake`] (decode under limits) → [`extract`] (red ink, occlusion) →
-//! [`align`] (rotation, scale, translation) → [`score`] (tolerant stroke overlap, block map)
+//! [`align`] (rotation, scale, translation) → [`score`] (tolerant stroke overlap, block map;
+//! [`figures`] for a character rescaled in its cell)
 //! → [`quality`] → [`verify`] (outcome) and [`overlay`] (image for a person).
 //! [`dataset`] generates synthetic development data and [`eval`] computes error rates.
 
