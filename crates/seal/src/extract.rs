@@ -134,47 +134,23 @@ fn locate(red: &Plane) -> Option<(usize, usize, usize, usize)> {
     let dist = distance_to(&mask, red.w, red.h);
     let joined: Vec<bool> = dist.iter().map(|&d| d <= bridge).collect();
     let (w, h) = (red.w, red.h);
-    let mut label = vec![0u32; w * h];
-    let mut best: Option<(f32, (usize, usize, usize, usize))> = None;
-    let mut next = 0u32;
-    let mut stack = Vec::new();
-    for start in 0..w * h {
-        if !joined[start] || label[start] != 0 {
+    // Ink mass and bounding box of the inked pixels of every bridged (4-connected) blob.
+    let (label, sizes) = crate::raster::label_regions(&joined, w, h, false);
+    let mut blobs = vec![(0.0f32, (usize::MAX, usize::MAX, 0, 0)); sizes.len()];
+    for (i, &l) in label.iter().enumerate() {
+        if l == 0 || !mask[i] {
             continue;
         }
-        next += 1;
-        label[start] = next;
-        stack.push(start);
-        let mut mass = 0.0;
-        let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            if mask[i] {
-                mass += red.data[i];
-                bx0 = bx0.min(x);
-                by0 = by0.min(y);
-                bx1 = bx1.max(x + 1);
-                by1 = by1.max(y + 1);
-            }
-            let mut push = |j: usize| {
-                if joined[j] && label[j] == 0 {
-                    label[j] = next;
-                    stack.push(j);
-                }
-            };
-            if x > 0 {
-                push(i - 1);
-            }
-            if x + 1 < w {
-                push(i + 1);
-            }
-            if y > 0 {
-                push(i - w);
-            }
-            if y + 1 < h {
-                push(i + w);
-            }
-        }
+        let (x, y) = (i % w, i / w);
+        let (mass, (bx0, by0, bx1, by1)) = &mut blobs[l as usize - 1];
+        *mass += red.data[i];
+        *bx0 = (*bx0).min(x);
+        *by0 = (*by0).min(y);
+        *bx1 = (*bx1).max(x + 1);
+        *by1 = (*by1).max(y + 1);
+    }
+    let mut best: Option<(f32, (usize, usize, usize, usize))> = None;
+    for &(mass, (bx0, by0, bx1, by1)) in &blobs {
         if bx1 > bx0 && best.is_none_or(|(m, _)| mass > m) {
             best = Some((mass, (bx0, by0, bx1, by1)));
         }
