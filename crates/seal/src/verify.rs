@@ -7,7 +7,8 @@
 //! gains at least [`RECARVED_LOCAL_GAIN`] from a local move, and a score below
 //! [`RECARVED_SCORE`]) is *no match*: poor stamping removes, smears or doubles ink, it does not
 //! move one character against the others. The same holds for an ink-spread stamping whose edges
-//! moved locally ([`SPREAD_MOVED`]) and a double stamping with strokes missing where the
+//! moved locally ([`SPREAD_MOVED`]) or one of whose characters is rescaled against the others
+//! ([`SPREAD_RESCALED`], whatever the score), and a double stamping with strokes missing where the
 //! application is inked ([`DOUBLE_MISSING`]). The issues are still reported.
 //!
 //! Without a quality issue, an outline or a character displaced beyond what the stroke measures
@@ -22,7 +23,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.11 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 1.0); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; double stamping alone with missing ink>=0.045; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; match>=0.88 no-match<0.55)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.11 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 1.0); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; ink spread alone with a character rescaled>=0.5px is no match; double stamping alone with missing ink>=0.045; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; match>=0.88 no-match<0.55)";
 
 /// Local re-alignment gain (see `score::Measures::local_gain`) that counts as evidence of a
 /// re-carved seal even on a poorly stamped imprint. Chosen on the tuning set (2,000 pairs): it
@@ -38,6 +39,15 @@ pub const RECARVED_SCORE: f32 = 0.05;
 /// and no genuine pair, and 3 of the 431 unclear stampings. Since 1.7 the ink-spread issue is
 /// raised on white-character seals only (see `quality::assess`).
 pub const SPREAD_MOVED: f32 = 1.0;
+/// Rescaling of one character (see `score::Measures::character_scale`, scoring pixels) that
+/// settles a stamping left ambiguous by the ink-spread issue alone as *no match*, whatever its
+/// score (1.11). Ink spread thickens or thins every figure alike, and the figure fit carries its
+/// own spread term, so it does not read as one character rescaled against the others. Chosen on
+/// the two tuning sets: the genuine pairs flagged for ink spread alone read at most 0.0 px (9
+/// pairs) and the unclear stampings 0.19 px (one pair); it settles 3 of the 9 forgeries so
+/// flagged (0.52–0.58 px). Genuine pairs without quality issue reach 0.34 / 0.41 px at their
+/// 99th percentile (tuning seeds 1 / 2).
+pub const SPREAD_RESCALED: f32 = 0.5;
 /// Share of the reference ink missing where the application is inked (see
 /// `score::Measures::missing`) that a double stamping cannot explain: a second stamping adds a
 /// shifted copy of the ink, it takes none away. A forgery left ambiguous by the double-stamp
@@ -69,6 +79,8 @@ pub struct Recarving {
     pub missing: f32,
     /// Gaps with the application's ink beside them (`score::Measures::gap_moved`).
     pub displaced: f32,
+    /// Rescaling of one character (`score::Measures::character_scale`).
+    pub character_scale: f32,
 }
 
 /// The engine's outcome.
@@ -201,7 +213,10 @@ pub fn decide(
             || (issues == [QualityIssue::DoubleStamped] && evidence.missing >= DOUBLE_MISSING);
         let recarved =
             unexplained && score < RECARVED_SCORE && !issues.contains(&QualityIssue::WeakAlignment);
-        if recarved {
+        // A character rescaled against the others, which ink spread does not do.
+        let rescaled =
+            issues == [QualityIssue::InkSpread] && evidence.character_scale >= SPREAD_RESCALED;
+        if recarved || rescaled {
             Outcome::NoMatch
         } else {
             Outcome::Ambiguous
@@ -246,6 +261,7 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         local_move: m.local_move2,
         missing: m.missing,
         displaced: m.gap_moved,
+        character_scale: m.character_scale,
     };
     let outcome = decide(score, evidence, &issues, thresholds);
     // Relative transform reference → candidate: compare the two normalisations.
@@ -379,6 +395,34 @@ mod tests {
             ..Recarving::default()
         };
         assert_eq!(decide(0.01, small, &spread, &th), Outcome::Ambiguous);
+    }
+
+    #[test]
+    fn a_rescaled_character_settles_an_ink_spread_stamping_only() {
+        let th = Thresholds::default();
+        let rescaled = Recarving {
+            character_scale: 0.8,
+            ..Recarving::default()
+        };
+        let spread = [QualityIssue::InkSpread];
+        // Whatever the score: ink spread does not rescale one character against the others.
+        assert_eq!(decide(0.95, rescaled, &spread, &th), Outcome::NoMatch);
+        assert_eq!(decide(0.01, rescaled, &spread, &th), Outcome::NoMatch);
+        // Not below the limit, nor with another issue beside or instead of the spread.
+        let slight = Recarving {
+            character_scale: 0.3,
+            ..Recarving::default()
+        };
+        assert_eq!(decide(0.95, slight, &spread, &th), Outcome::Ambiguous);
+        for other in [
+            &[QualityIssue::InkSpread, QualityIssue::PartialInking][..],
+            &[QualityIssue::Smudged][..],
+            &[QualityIssue::DoubleStamped][..],
+        ] {
+            assert_eq!(decide(0.95, rescaled, other, &th), Outcome::Ambiguous);
+        }
+        // Without a quality issue the score decides (character_scale is in it).
+        assert_eq!(decide(0.95, rescaled, &[], &th), Outcome::Match);
     }
 
     #[test]
