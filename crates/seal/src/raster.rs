@@ -274,8 +274,7 @@ pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<
         if !mask[start] || label[start] != 0 {
             continue;
         }
-        sizes.push(0usize);
-        let id = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
+        let id = u32::try_from(sizes.len() + 1).unwrap_or(u32::MAX);
         label[start] = id;
         stack.push(start);
         let mut size = 0;
@@ -292,9 +291,7 @@ pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<
                 }
             }
         }
-        if let Some(last) = sizes.last_mut() {
-            *last = size;
-        }
+        sizes.push(size);
     }
     (label, sizes)
 }

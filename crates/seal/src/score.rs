@@ -190,13 +190,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         candidate: &cd.data,
         unknown: &unknown,
     });
-    let to_plane = |m: &[bool]| Plane {
-        w: n,
-        h: n,
-        data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
-    };
-    let ba = to_plane(&a).box_blur(7);
-    let bb = to_plane(&b).box_blur(7);
+    let ba = mask_plane(&a).box_blur(7);
+    let bb = mask_plane(&b).box_blur(7);
     let outer = outer_zone(&da, n);
     let (sa, sb) = (signed_distance(&a, &da, n), signed_distance(&b, &db, n));
     // Pixels where the stroke edges are not compared: unknown, or one imprint locally inked
@@ -282,7 +277,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     }
     // Quality seen with a wider window and in the candidate alone (a re-carving moves ink by
     // less than the window and leaves it hard; partial inking, smudge and blur do not).
-    let (ba2, bb2) = (to_plane(&a).box_blur(15), to_plane(&b).box_blur(15));
+    let (ba2, bb2) = (mask_plane(&a).box_blur(15), mask_plane(&b).box_blur(15));
     let (mut ngap_wide, mut nsoft_alone, mut nink_alone) = (0usize, 0usize, 0usize);
     let hard: Vec<bool> = cd.data.iter().map(|&v| v > 0.6).collect();
     let dhard = distance_to(&hard, n, n);
@@ -409,6 +404,15 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             grid: (gx, gy, side),
         },
     )
+}
+
+/// A mask on the scoring canvas as a 0/1 plane.
+fn mask_plane(m: &[bool]) -> Plane {
+    Plane {
+        w: SCORE_N,
+        h: SCORE_N,
+        data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
+    }
 }
 
 /// Largest edge displacement (scoring pixels) that counts as stroke width rather than a moved
@@ -1140,7 +1144,7 @@ mod tests {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
         let outer = outer_zone(&da, n);
-        let dens = plane(a).box_blur(1);
+        let dens = mask_plane(a).box_blur(1);
         let c = n as f32 / 2.0;
         let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
         edge_displacement(&dens, (c, c), a, (&sa, &sb), &outer, &|_| false)
@@ -1175,12 +1179,12 @@ mod tests {
     fn field(a: &[bool], b: &[bool]) -> Moves {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
-        let dens = plane(a).box_blur(1);
+        let dens = mask_plane(a).box_blur(1);
         let thick = alone_regions(a, b, n);
         let side = 181.0 / BLOCKS as f32;
         let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
         // As in `measure`: pixels where one imprint is locally inked and the other hardly.
-        let wide = |m: &[bool]| plane(m).box_blur(15);
+        let wide = |m: &[bool]| mask_plane(m).box_blur(15);
         let (ba2, bb2) = (wide(a), wide(b));
         local_moves(&EdgeField {
             dens: &dens,
@@ -1227,15 +1231,6 @@ mod tests {
         let blotched = with_blotches(&reference, &[(112..122, 112..124), (190..204, 150..160)]);
         let blotch = field(&reference, &blotched).character_scale;
         assert!(blotch < 0.5, "blotches: {blotch}");
-    }
-
-    /// A mask as a 0/1 plane on the scoring canvas.
-    fn plane(m: &[bool]) -> Plane {
-        Plane {
-            w: SCORE_N,
-            h: SCORE_N,
-            data: m.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect(),
-        }
     }
 
     type Patch = (std::ops::Range<usize>, std::ops::Range<usize>);
@@ -1308,7 +1303,7 @@ mod tests {
     fn displaced_share(a: &[bool], b: &[bool]) -> f32 {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
-        let blur = |m: &[bool]| plane(m).box_blur(7);
+        let blur = |m: &[bool]| mask_plane(m).box_blur(7);
         let (ba, bb) = (blur(a), blur(b));
         let gap: Vec<bool> = (0..n * n)
             .map(|i| a[i] && db[i] > TOLERANCE && bb.data[i] < LOCAL_INK * ba.data[i])
