@@ -19,11 +19,21 @@
 //! the lower end of its uncertainty, `(|κ| − 2·se(κ))·R`, with the standard error inflated
 //! threefold because neighbouring edge pixels are not independent.
 //!
+//! Characters that touch make one figure (red characters joined by a stroke, the white
+//! characters of a seal whose strokes run into each other). One of them rescaled then moves
+//! apart from the rest: the figure's fit follows the others and leaves its edges out. Since 1.12
+//! those left-out edges are fitted again as *parts*: grouped by proximity (edge pixels within
+//! `2·`[`PART_GAP`] px of each other), each group of at least [`MIN_EDGES`] is grown to all the
+//! figure's edges within its bounding box and fitted alone the same way. A part is read only
+//! when one fit holds at least [`PART_KEPT`] of its edges and [`MIN_EDGES`] of them — the edges
+//! a blotch or a cut of partial inking leaves out follow no rescaling.
+//!
 //! Figures that cannot tell a rescaling from other causes are left out: fewer than
 //! [`MIN_EDGES`] edge pixels or an RMS radius under [`MIN_RADIUS`] (a dot, a stroke's end);
 //! a local spread beyond [`MAX_SPREAD`] (a blotch, a cut); fewer than [`MIN_SIDE`] of its
 //! edges facing the centre or facing away (a convex or star-shaped blob such as 十: its
-//! rescaling and its ink spread are the same move). Edges of the seal's outline (the outer zone)
+//! rescaling and its ink spread are the same move; not asked of a part, whose edges the figure's
+//! fit has already told from the figure's spread). Edges of the seal's outline (the outer zone)
 //! are not used: the outline is the alignment's reference, and a ring broken by partial inking
 //! leaves arcs whose cut ends would read as a rescaling.
 //!
@@ -48,6 +58,10 @@ const REFIT: f64 = 1.0;
 /// Edges farther than this from the median move (scoring pixels) are left out of the first fit
 /// (a rescaled character's edges move by up to about 4 px).
 pub const START_BAND: f64 = 4.0;
+/// Edge pixels a figure's fit left out are one part when within `2·PART_GAP` px of each other.
+pub const PART_GAP: usize = 2;
+/// Smallest share of a part's edges that its own fit must hold.
+pub const PART_KEPT: f64 = 0.6;
 /// Standard errors subtracted from `|κ|`.
 const Z: f64 = 2.0;
 /// Inflation of the standard error (correlated neighbouring edges).
@@ -99,15 +113,63 @@ pub(crate) fn character_scale(ink: &[bool], outline: &[bool], edges: &[Edge]) ->
             members[ink_sizes.len() + bg_label[j] as usize - 1].push(k);
         }
     }
-    members
-        .iter()
-        .filter(|m| m.len() >= MIN_EDGES)
-        .map(|m| figure_scale(edges, m))
-        .fold(0.0, f32::max)
+    let mut largest = 0.0f32;
+    for m in members.iter().filter(|m| m.len() >= MIN_EDGES) {
+        let (value, left_out) = figure_scale(edges, m, false);
+        largest = largest.max(value);
+        for part in parts(edges, m, &left_out) {
+            largest = largest.max(figure_scale(edges, &part, true).0);
+        }
+    }
+    largest
 }
 
-/// The rescaling of one figure (its edges `m`), as described in the module documentation.
-fn figure_scale(edges: &[Edge], m: &[usize]) -> f32 {
+/// The parts of a figure (edges `m`): the edges `left_out` of its fit grouped by proximity,
+/// groups of at least [`MIN_EDGES`], each grown to all the figure's edges within its bounding
+/// box (the edges of a rescaled character near its centre moved less than the refit's band and
+/// stayed in the figure's fit; leaving them out would read only the character's rim).
+fn parts(edges: &[Edge], m: &[usize], left_out: &[usize]) -> Vec<Vec<usize>> {
+    if left_out.len() < MIN_EDGES {
+        return Vec::new();
+    }
+    let n = SCORE_N;
+    let mut near = vec![false; n * n];
+    for &k in left_out {
+        let (x, y) = (edges[k].at % n, edges[k].at / n);
+        for yy in y.saturating_sub(PART_GAP)..(y + PART_GAP + 1).min(n) {
+            near[yy * n + x.saturating_sub(PART_GAP)..yy * n + (x + PART_GAP + 1).min(n)]
+                .fill(true);
+        }
+    }
+    let (label, sizes) = label_regions(&near, n, n, true);
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); sizes.len()];
+    for &k in left_out {
+        groups[label[edges[k].at] as usize - 1].push(k);
+    }
+    let xy = |k: usize| (edges[k].at % n, edges[k].at / n);
+    groups
+        .iter()
+        .filter(|g| g.len() >= MIN_EDGES)
+        .map(|g| {
+            let (mut x0, mut y0, mut x1, mut y1) = (n, n, 0, 0);
+            for &k in g {
+                let (x, y) = xy(k);
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+            m.iter()
+                .copied()
+                .filter(|&k| {
+                    let (x, y) = xy(k);
+                    (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rescaling of one figure or part (its edges `m`), as described in the module
+/// documentation, and the edges its fit left out.
+fn figure_scale(edges: &[Edge], m: &[usize], part: bool) -> (f32, Vec<usize>) {
     let n = SCORE_N;
     let xy = |k: usize| ((edges[k].at % n) as f64, (edges[k].at / n) as f64);
     let count = m.len() as f64;
@@ -130,8 +192,8 @@ fn figure_scale(edges: &[Edge], m: &[usize]) -> f32 {
         / count)
         .sqrt();
     let facing = m.iter().filter(|&&k| row(k)[3] < 0.0).count() as f64 / count;
-    if radius < MIN_RADIUS || facing.min(1.0 - facing) < MIN_SIDE {
-        return 0.0;
+    if radius < MIN_RADIUS || (!part && facing.min(1.0 - facing) < MIN_SIDE) {
+        return (0.0, Vec::new());
     }
     let predict = |p: &[f64; 4], k: usize| row(k).iter().zip(p).map(|(r, w)| r * w).sum::<f64>();
     let fit = |keep: &dyn Fn(usize) -> bool| {
@@ -152,28 +214,32 @@ fn figure_scale(edges: &[Edge], m: &[usize]) -> f32 {
     let mid = moves.len() / 2;
     let start = f64::from(*moves.select_nth_unstable_by(mid, f32::total_cmp).1);
     let Some((p1, _)) = fit(&within([start, 0.0, 0.0, 0.0], START_BAND)) else {
-        return 0.0;
+        return (0.0, Vec::new());
     };
     let Some((p2, _)) = fit(&near(p1)) else {
-        return 0.0;
+        return (0.0, Vec::new());
     };
     let keep = near(p2);
     let Some((p, ata)) = fit(&keep) else {
-        return 0.0;
+        return (0.0, Vec::new());
     };
+    let left_out: Vec<usize> = m.iter().copied().filter(|&k| !keep(k)).collect();
     if p[0].abs() > MAX_SPREAD {
-        return 0.0;
+        return (0.0, left_out);
     }
     let (mut sum_sq, mut kept) = (0.0f64, 0usize);
     for &k in m.iter().filter(|&&k| keep(k)) {
         sum_sq += (f64::from(edges[k].resid) - predict(&p, k)).powi(2);
         kept += 1;
     }
+    if part && (kept < MIN_EDGES || (kept as f64) < PART_KEPT * count) {
+        return (0.0, left_out);
+    }
     let sigma2 = (sum_sq / kept.max(1) as f64).max(MIN_SIGMA * MIN_SIGMA) * INFLATION * INFLATION;
     // Variance of κ: σ² times the last diagonal entry of the inverse normal matrix.
     let Some(col) = crate::score::solve(ata, [0.0, 0.0, 0.0, 1.0]) else {
-        return 0.0;
+        return (0.0, Vec::new());
     };
     let se = (sigma2 * col[3].max(0.0)).sqrt();
-    ((p[3].abs() - Z * se).max(0.0) * radius) as f32
+    (((p[3].abs() - Z * se).max(0.0) * radius) as f32, left_out)
 }

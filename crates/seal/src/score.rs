@@ -1218,6 +1218,42 @@ mod tests {
         }
     }
 
+    /// [`boxes`] joined into one figure: every 口 reaches its right and lower neighbours by a bar
+    /// 6 px wide (characters that touch).
+    fn joined_boxes(scale: f32, grow: f32) -> Vec<bool> {
+        round_seal(grow, |u, v, cx, cy| {
+            let k = if cx < 0.0 && cy < 0.0 { scale } else { 1.0 };
+            let d = u.abs().max(v.abs()) / k;
+            let bar = |along: f32, across: f32, open: bool| {
+                open && along > 10.0 && along <= 22.0 && across.abs() <= 3.0 + grow
+            };
+            (d <= 15.0 + grow && d >= 9.0 - grow) || bar(u, v, cx < 30.0) || bar(v, u, cy < 30.0)
+        })
+    }
+
+    #[test]
+    fn a_rescaled_character_among_touching_characters_shows_as_a_part_of_its_figure() {
+        let reference = joined_boxes(1.0, 0.0);
+        let same = field(&reference, &reference).character_scale;
+        assert!(same < 0.3, "same seal: {same}");
+        // Enlarged by 10 % the 口's edges move by 1.5 px, which the synthetic edges (whole pixels)
+        // round into the refit's band; 15 % is read.
+        for (scale, least) in [(0.9, 0.8), (0.85, 1.3), (1.15, 1.3)] {
+            let m = field(&reference, &joined_boxes(scale, 0.0));
+            assert!(m.character_scale > least, "rescaled by {scale}: {m:?}");
+        }
+        let spread = field(&reference, &joined_boxes(1.0, 1.5)).character_scale;
+        assert!(spread < 0.5, "ink spread: {spread}");
+        let partial = field(
+            &reference,
+            &partially_inked(&reference, &(100..130, 110..135)),
+        );
+        assert!(partial.character_scale < 0.5, "partial inking: {partial:?}");
+        let blotched = with_blotches(&reference, &[(112..122, 112..124), (190..204, 150..160)]);
+        let blotch = field(&reference, &blotched).character_scale;
+        assert!(blotch < 0.5, "blotches: {blotch}");
+    }
+
     #[test]
     fn spread_partial_inking_and_blotches_do_not_read_as_a_rescaled_character() {
         let reference = boxes(1.0, 0.0);
