@@ -23,8 +23,8 @@
 //! characters of a seal whose strokes run into each other). One of them rescaled then moves
 //! apart from the rest: the figure's fit follows the others and leaves its edges out. Since 1.12
 //! those left-out edges are fitted again as *parts*: grouped by proximity (edge pixels within
-//! `2·`[`PART_GAP`] px of each other), each group of at least [`MIN_EDGES`] is grown to all the
-//! figure's edges within its bounding box and fitted alone the same way. A part is read only
+//! `2·`[`PART_GAP`] px of each other), each group of at least [`MIN_EDGES`] fitted alone the same
+//! way, as it is and grown to all the figure's edges within its bounding box. A part is read only
 //! when one fit holds at least [`PART_KEPT`] of its edges and [`MIN_EDGES`] of them — the edges
 //! a blotch or a cut of partial inking leaves out follow no rescaling.
 //!
@@ -125,9 +125,11 @@ pub(crate) fn character_scale(ink: &[bool], outline: &[bool], edges: &[Edge]) ->
 }
 
 /// The parts of a figure (edges `m`): the edges `left_out` of its fit grouped by proximity,
-/// groups of at least [`MIN_EDGES`], each grown to all the figure's edges within its bounding
-/// box (the edges of a rescaled character near its centre moved less than the refit's band and
-/// stayed in the figure's fit; leaving them out would read only the character's rim).
+/// groups of at least [`MIN_EDGES`], each as it is and grown to all the figure's edges within
+/// its bounding box (the edges of a rescaled character near its centre moved less than the
+/// refit's band and stayed in the figure's fit: the group alone reads only the character's rim,
+/// the grown group also the neighbours' edges within the box; lab: each catches forgeries the
+/// other misses).
 fn parts(edges: &[Edge], m: &[usize], left_out: &[usize]) -> Vec<Vec<usize>> {
     if left_out.len() < MIN_EDGES {
         return Vec::new();
@@ -146,10 +148,10 @@ fn parts(edges: &[Edge], m: &[usize], left_out: &[usize]) -> Vec<Vec<usize>> {
     for &k in left_out {
         groups[label[edges[k].at] as usize - 1].push(k);
     }
+    groups.retain(|g| g.len() >= MIN_EDGES);
     let xy = |k: usize| (edges[k].at % n, edges[k].at / n);
-    groups
+    let grown: Vec<Vec<usize>> = groups
         .iter()
-        .filter(|g| g.len() >= MIN_EDGES)
         .map(|g| {
             let (mut x0, mut y0, mut x1, mut y1) = (n, n, 0, 0);
             for &k in g {
@@ -164,7 +166,9 @@ fn parts(edges: &[Edge], m: &[usize], left_out: &[usize]) -> Vec<Vec<usize>> {
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    groups.extend(grown);
+    groups
 }
 
 /// The rescaling of one figure or part (its edges `m`), as described in the module
