@@ -62,6 +62,9 @@ pub const START_BAND: f64 = 4.0;
 pub const PART_GAP: usize = 2;
 /// Smallest share of a part's edges that its own fit must hold.
 pub const PART_KEPT: f64 = 0.6;
+/// Fewest edge pixels of a figure whose unseen share is read (a character of a seal of four is
+/// 500–1,500 on the scoring canvas; a dot or a stroke's end is not a character).
+pub const UNSEEN_MIN_EDGES: usize = 500;
 /// Standard errors subtracted from `|κ|`.
 const Z: f64 = 2.0;
 /// Inflation of the standard error (correlated neighbouring edges).
@@ -80,48 +83,97 @@ pub(crate) struct Edge {
     pub resid: f32,
 }
 
-/// Largest rescaling of one figure against the rest of the seal, as the move at its RMS radius
-/// (scoring pixels, lower confidence bound; 0 when no figure shows one). `ink` is the registered
-/// imprint's ink and `outline` its outer zone on the `SCORE_N²` canvas.
-pub(crate) fn character_scale(ink: &[bool], outline: &[bool], edges: &[Edge]) -> f32 {
-    let n = SCORE_N;
-    let (ink_label, ink_sizes) = label_regions(ink, n, n, true);
-    let background: Vec<bool> = ink.iter().map(|v| !v).collect();
-    let (bg_label, bg_sizes) = label_regions(&background, n, n, false);
-    // Background regions reaching the canvas border are not enclosed.
-    let mut open = vec![false; bg_sizes.len() + 1];
-    for i in 0..n {
-        for j in [i, (n - 1) * n + i, i * n, i * n + n - 1] {
-            open[bg_label[j] as usize] = true;
+/// The figures of the registered imprint and its measured edge pixels in each.
+pub(crate) struct Figures {
+    /// Per figure, indices (into the measured edges) of its edge pixels.
+    members: Vec<Vec<usize>>,
+    /// Per figure, all its edge pixels, measured or not.
+    totals: Vec<usize>,
+}
+
+impl Figures {
+    /// Labels the figures of `ink` (the registered imprint on the `SCORE_N²` canvas) and sorts
+    /// the measured edge pixels `at` into them; `outline` is the reference's outer zone, left
+    /// out.
+    pub(crate) fn new(ink: &[bool], outline: &[bool], at: &[usize]) -> Self {
+        let n = SCORE_N;
+        let (ink_label, ink_sizes) = label_regions(ink, n, n, true);
+        let background: Vec<bool> = ink.iter().map(|v| !v).collect();
+        let (bg_label, bg_sizes) = label_regions(&background, n, n, false);
+        // Background regions reaching the canvas border are not enclosed.
+        let mut open = vec![false; bg_sizes.len() + 1];
+        for i in 0..n {
+            for j in [i, (n - 1) * n + i, i * n, i * n + n - 1] {
+                open[bg_label[j] as usize] = true;
+            }
         }
+        // Figure ids: ink regions 0..ink_sizes.len(), enclosed background regions after them.
+        // An edge pixel belongs to the figures on its two sides.
+        let figures_of = |i: usize| {
+            let around = [i, i - 1, i + 1, i - n, i + n];
+            let red = around
+                .iter()
+                .find(|&&j| ink[j])
+                .map(|&j| ink_label[j] as usize - 1);
+            let white = around
+                .iter()
+                .find(|&&j| !ink[j] && !open[bg_label[j] as usize])
+                .map(|&j| ink_sizes.len() + bg_label[j] as usize - 1);
+            [red, white]
+        };
+        let count = ink_sizes.len() + bg_sizes.len();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (k, &i) in at.iter().enumerate() {
+            if !outline[i] {
+                for f in figures_of(i).into_iter().flatten() {
+                    members[f].push(k);
+                }
+            }
+        }
+        let mut totals = vec![0usize; count];
+        for i in n + 1..n * n - n - 1 {
+            let x = i % n;
+            if x == 0 || x + 1 == n || outline[i] {
+                continue;
+            }
+            if [i - 1, i + 1, i - n, i + n]
+                .iter()
+                .any(|&j| ink[j] != ink[i])
+            {
+                for f in figures_of(i).into_iter().flatten() {
+                    totals[f] += 1;
+                }
+            }
+        }
+        Figures { members, totals }
     }
-    // Figure ids: ink regions 0..ink_sizes.len(), enclosed background regions after them.
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); ink_sizes.len() + bg_sizes.len()];
-    for (k, e) in edges.iter().enumerate() {
-        let i = e.at;
-        if outline[i] {
-            continue;
-        }
-        let around = [i, i - 1, i + 1, i - n, i + n];
-        if let Some(&j) = around.iter().find(|&&j| ink[j]) {
-            members[ink_label[j] as usize - 1].push(k);
-        }
-        if let Some(&j) = around
+
+    /// Largest share of a character-sized figure's edge pixels (at least
+    /// [`UNSEEN_MIN_EDGES`]) that were not measured — no stroke of the application near them to
+    /// read a move from (1.12): a character the application does not show.
+    pub(crate) fn largest_unseen(&self) -> f32 {
+        self.members
             .iter()
-            .find(|&&j| !ink[j] && !open[bg_label[j] as usize])
-        {
-            members[ink_sizes.len() + bg_label[j] as usize - 1].push(k);
-        }
+            .zip(&self.totals)
+            .filter(|&(_, &t)| t >= UNSEEN_MIN_EDGES)
+            .map(|(m, &t)| 1.0 - m.len().min(t) as f32 / t as f32)
+            .fold(0.0, f32::max)
     }
-    let mut largest = 0.0f32;
-    for m in members.iter().filter(|m| m.len() >= MIN_EDGES) {
-        let (value, left_out) = figure_scale(edges, m, false);
-        largest = largest.max(value);
-        for part in parts(edges, m, &left_out) {
-            largest = largest.max(figure_scale(edges, &part, true).0);
+
+    /// Largest rescaling of one figure or part against the rest of the seal, as the move at its
+    /// RMS radius (scoring pixels, lower confidence bound; 0 when none shows one). `edges` are
+    /// the measured edges, in the order given to [`Figures::new`].
+    pub(crate) fn character_scale(&self, edges: &[Edge]) -> f32 {
+        let mut largest = 0.0f32;
+        for m in self.members.iter().filter(|m| m.len() >= MIN_EDGES) {
+            let (value, left_out) = figure_scale(edges, m, false);
+            largest = largest.max(value);
+            for part in parts(edges, m, &left_out) {
+                largest = largest.max(figure_scale(edges, &part, true).0);
+            }
         }
+        largest
     }
-    largest
 }
 
 /// The parts of a figure (edges `m`): the edges `left_out` of its fit grouped by proximity,

@@ -27,6 +27,10 @@ pub enum QualityIssue {
     Occluded,
     /// The alignment is weak: the imprints barely correlate.
     WeakAlignment,
+    /// A character of the registered imprint does not show in the application (a local gap of
+    /// partial inking, a void): the engine cannot vouch for it, so a pair that would have been
+    /// judged *match* is left to a person (1.12, `verify::UNSEEN_CHARACTER`).
+    CharacterUnseen,
 }
 
 impl QualityIssue {
@@ -41,6 +45,7 @@ impl QualityIssue {
             QualityIssue::InkSpread => "印泥暈開或壓力過重 / ink spread or heavy pressure",
             QualityIssue::Occluded => "文字或筆跡遮蓋 / occluded by text or pen",
             QualityIssue::WeakAlignment => "無法對位 / cannot align",
+            QualityIssue::CharacterUnseen => "印文缺字 / a character does not show",
         }
     }
 }
@@ -183,6 +188,7 @@ mod tests {
             local_move: 0.0,
             local_move2: 0.0,
             character_scale: 0.0,
+            unseen_character: 0.0,
             dissimilarity: 0.01,
             double_stamp: 0.0,
         };

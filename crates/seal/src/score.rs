@@ -134,6 +134,10 @@ pub struct Measures {
     /// at its outline in scoring pixels, at the lower end of its uncertainty (1.11, see
     /// [`crate::figures`]; enters the score): a character redrawn smaller or larger in its cell.
     pub character_scale: f32,
+    /// Largest share of one character's edges (a figure of the registered imprint with at least
+    /// 500 edge pixels) that no stroke of the application lets measure (1.12, see
+    /// [`crate::figures::Figures::largest_unseen`]): a character the application does not show.
+    pub unseen_character: f32,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
     /// Evidence of a second stamping of the same seal, in `[0, 1]` (see [`crate::double`]).
@@ -373,6 +377,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         local_move,
         local_move2,
         character_scale: moves.character_scale,
+        unseen_character: moves.unseen,
         extra: extra_f,
         missing: missing_f,
         missing_moved,
@@ -854,6 +859,9 @@ pub(crate) struct Moves {
     pub second: f32,
     /// Largest rescaling of one figure (see [`crate::figures`]).
     pub character_scale: f32,
+    /// Largest share of a character-sized figure's edges not measured (see
+    /// [`crate::figures::Figures::largest_unseen`]).
+    pub unseen: f32,
 }
 
 /// Local displacement field of the candidate's stroke edges against the reference's.
@@ -914,8 +922,14 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> Moves {
             at: i,
         });
     }
+    let at: Vec<usize> = obs.iter().map(|o| o.at).collect();
+    let figures = crate::figures::Figures::new(f.a, f.outer, &at);
+    let unseen = figures.largest_unseen();
     if obs.len() < 50 {
-        return Moves::default();
+        return Moves {
+            unseen,
+            ..Moves::default()
+        };
     }
     // Global residual alignment and spread: move = c + tx·nx + ty·ny + k·(p·n̂) + ω·(p⊥·n̂).
     let global_row = |o: &EdgeMove| {
@@ -955,7 +969,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> Moves {
             resid: r,
         })
         .collect();
-    let character_scale = crate::figures::character_scale(f.a, f.outer, &figure_edges);
+    let character_scale = figures.character_scale(&figure_edges);
     // Windows of MOVE_WINDOW² blocks. A translation moves the edges facing its direction
     // forward and those facing away backward; a blotch only pushes edges forward and partial
     // inking only pulls them back, so a window's move in a direction is the smaller of the two
@@ -1011,6 +1025,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> Moves {
         largest: moves.first().copied().unwrap_or(0.0),
         second: moves.get(1).copied().unwrap_or(0.0),
         character_scale,
+        unseen,
     }
 }
 
@@ -1252,6 +1267,39 @@ mod tests {
         let blotched = with_blotches(&reference, &[(112..122, 112..124), (190..204, 150..160)]);
         let blotch = field(&reference, &blotched).character_scale;
         assert!(blotch < 0.5, "blotches: {blotch}");
+    }
+
+    /// A round seal of four 田 (half-side 20 px, strokes 5 px) at (±32, ±32), without the
+    /// pixels `erased` keeps (partial inking).
+    fn four_fields(erased: impl Fn(f32, f32) -> bool) -> Vec<bool> {
+        let n = SCORE_N;
+        let c = n as f32 / 2.0;
+        (0..n * n)
+            .map(|i| {
+                let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
+                let r = (x * x + y * y).sqrt();
+                let glyph = [-32.0f32, 32.0].iter().any(|&cy| {
+                    [-32.0f32, 32.0].iter().any(|&cx| {
+                        let (u, v) = ((x - cx).abs(), (y - cy).abs());
+                        u.max(v) <= 20.0 && (u.max(v) >= 15.0 || u <= 2.5 || v <= 2.5)
+                    })
+                });
+                ((r <= 90.0 && r > 82.0) || glyph) && !erased(x, y)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_character_the_application_does_not_show_is_unseen() {
+        let reference = four_fields(|_, _| false);
+        let same = field(&reference, &reference).unseen;
+        assert!(same < 0.1, "same seal: {same}");
+        // Partial inking took the lower-right character: nothing there to measure a move on.
+        let lost = field(&reference, &four_fields(|x, y| x > 5.0 && y > 5.0)).unseen;
+        assert!(lost >= 0.9, "a character lost: {lost}");
+        // Half of it: the other half is measured.
+        let half = field(&reference, &four_fields(|x, y| x > 32.0 && y > 2.0)).unseen;
+        assert!(half < 0.7, "half a character lost: {half}");
     }
 
     #[test]

@@ -280,3 +280,29 @@ fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
         d.comparison.measures
     );
 }
+
+/// Tuning pair 1801 (seed 1): a forgery whose re-carved character partial inking erased — the
+/// application shows the three unchanged characters, which match. Before 1.12 the engine judged
+/// it *match* (score 0.99); a character it cannot see now leaves the pair to the clerk.
+#[test]
+fn a_character_the_application_does_not_show_leaves_a_match_to_the_clerk() {
+    use custos_seal::quality::QualityIssue;
+    let mut cfg = config(1);
+    cfg.dpi = None;
+    let pair = generate_pair(&cfg, 1801).unwrap();
+    assert_eq!(pair.label, Label::Forgery);
+    assert!(pair.note.contains("shifted character"), "{}", pair.note);
+    let limits = IntakeLimits::default();
+    let r = extract(&decode(&pair.reference.1, &limits).unwrap()).unwrap();
+    let c = extract(&decode(&pair.candidate.1, &limits).unwrap()).unwrap();
+    let th = Thresholds::default();
+    let result = compare_imprints(&r, &c, &th);
+    let measures = &result.comparison.measures;
+    assert!(result.comparison.score >= th.match_at, "{measures:?}");
+    assert!(measures.unseen_character >= 0.9, "{measures:?}");
+    assert_eq!(result.comparison.outcome, Outcome::Ambiguous);
+    assert_eq!(
+        result.comparison.quality_issues,
+        vec![QualityIssue::CharacterUnseen]
+    );
+}
