@@ -37,6 +37,11 @@
 //! are not used: the outline is the alignment's reference, and a ring broken by partial inking
 //! leaves arcs whose cut ends would read as a rescaling.
 //!
+//! The same figures tell a character the application does not show (1.12,
+//! [`Figures::largest_unseen`]): the share of a character-sized figure's edge pixels that no
+//! stroke of the application let measure. `verify` does not judge a pair *match* while one
+//! character is all but unseen.
+//!
 //! Lab figures (docs/seal.md): genuine pairs judged *match* read 0 at the median and at most
 //! 0.22 px at the 98th percentile (tuning seed 1; 0.15 px held out), rescaled characters
 //! 0.6 px at the median (0.9 px held out), and the held-out forgeries judged *match* by 1.10

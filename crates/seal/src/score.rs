@@ -1259,16 +1259,7 @@ mod tests {
             let m = field(&reference, &joined_boxes(scale, 0.0));
             assert!(m.character_scale > least, "rescaled by {scale}: {m:?}");
         }
-        let spread = field(&reference, &joined_boxes(1.0, 1.5)).character_scale;
-        assert!(spread < 0.5, "ink spread: {spread}");
-        let partial = field(
-            &reference,
-            &partially_inked(&reference, &(100..130, 110..135)),
-        );
-        assert!(partial.character_scale < 0.5, "partial inking: {partial:?}");
-        let blotched = with_blotches(&reference, &[(112..122, 112..124), (190..204, 150..160)]);
-        let blotch = field(&reference, &blotched).character_scale;
-        assert!(blotch < 0.5, "blotches: {blotch}");
+        poor_stampings_read_no_rescaling(&reference, &joined_boxes(1.0, 1.5));
     }
 
     /// A round seal of four 田 (half-side 20 px, strokes 5 px) at (±32, ±32), without the
@@ -1306,16 +1297,21 @@ mod tests {
 
     #[test]
     fn spread_partial_inking_and_blotches_do_not_read_as_a_rescaled_character() {
-        let reference = boxes(1.0, 0.0);
-        let spread = field(&reference, &boxes(1.0, 1.5)).character_scale;
+        poor_stampings_read_no_rescaling(&boxes(1.0, 0.0), &boxes(1.0, 1.5));
+    }
+
+    /// Ink spread (`spread`: `reference` grown by 1.5 px), partial inking and blotches of
+    /// `reference` do not read as a rescaled character.
+    fn poor_stampings_read_no_rescaling(reference: &[bool], spread: &[bool]) {
+        let spread = field(reference, spread).character_scale;
         assert!(spread < 0.5, "ink spread: {spread}");
         let partial = field(
-            &reference,
-            &partially_inked(&reference, &(100..130, 110..135)),
+            reference,
+            &partially_inked(reference, &(100..130, 110..135)),
         );
         assert!(partial.character_scale < 0.5, "partial inking: {partial:?}");
-        let blotched = with_blotches(&reference, &[(112..122, 112..124), (190..204, 150..160)]);
-        let blotch = field(&reference, &blotched).character_scale;
+        let blotched = with_blotches(reference, &[(112..122, 112..124), (190..204, 150..160)]);
+        let blotch = field(reference, &blotched).character_scale;
         assert!(blotch < 0.5, "blotches: {blotch}");
     }
 
