@@ -38,7 +38,7 @@
 //! leaves arcs whose cut ends would read as a rescaling.
 //!
 //! The same figures tell a character the application does not show (1.12,
-//! [`Figures::largest_unseen`]): the share of a character-sized figure's edge pixels that no
+//! `Figures::largest_unseen`): the share of a character-sized figure's edge pixels that no
 //! stroke of the application let measure. `verify` does not judge a pair *match* while one
 //! character is all but unseen.
 //!

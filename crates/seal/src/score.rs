@@ -138,7 +138,7 @@ pub struct Measures {
     pub character_scale: f32,
     /// Largest share of one character's edges (a figure of the registered imprint with at least
     /// 500 edge pixels) that no stroke of the application lets measure (1.12, see
-    /// [`crate::figures::Figures::largest_unseen`]): a character the application does not show.
+    /// `figures::Figures::largest_unseen`): a character the application does not show.
     pub unseen_character: f32,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
