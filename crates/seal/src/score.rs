@@ -1215,51 +1215,49 @@ mod tests {
     }
 
     /// [`round_seal`] whose characters are nine 口 (squares of half-side 15 px, strokes 6 px,
-    /// grown by `grow`); the top-left one is rescaled by `scale` about its centre.
-    fn boxes(scale: f32, grow: f32) -> Vec<bool> {
-        round_seal(grow, |u, v, cx, cy| {
-            let k = if cx < 0.0 && cy < 0.0 { scale } else { 1.0 };
-            let d = u.abs().max(v.abs()) / k;
-            d <= 15.0 + grow && d >= 9.0 - grow
-        })
-    }
-
-    #[test]
-    fn a_character_rescaled_in_its_cell_shows_in_its_figure() {
-        let reference = boxes(1.0, 0.0);
-        let same = field(&reference, &reference).character_scale;
-        assert!(same < 0.3, "same seal: {same}");
-        for (scale, least) in [(0.9, 0.8), (0.85, 1.3), (1.1, 0.8)] {
-            let m = field(&reference, &boxes(scale, 0.0));
-            assert!(m.character_scale > least, "rescaled by {scale}: {m:?}");
-        }
-    }
-
-    /// [`boxes`] joined into one figure: every 口 reaches its right and lower neighbours by a bar
-    /// 6 px wide (characters that touch).
-    fn joined_boxes(scale: f32, grow: f32) -> Vec<bool> {
+    /// grown by `grow`); the top-left one is rescaled by `scale` about its centre. `joined`:
+    /// every 口 reaches its right and lower neighbours by a bar 6 px wide (characters that
+    /// touch, one figure).
+    fn boxes(scale: f32, grow: f32, joined: bool) -> Vec<bool> {
         round_seal(grow, |u, v, cx, cy| {
             let k = if cx < 0.0 && cy < 0.0 { scale } else { 1.0 };
             let d = u.abs().max(v.abs()) / k;
             let bar = |along: f32, across: f32, open: bool| {
-                open && along > 10.0 && along <= 22.0 && across.abs() <= 3.0 + grow
+                joined && open && along > 10.0 && along <= 22.0 && across.abs() <= 3.0 + grow
             };
             (d <= 15.0 + grow && d >= 9.0 - grow) || bar(u, v, cx < 30.0) || bar(v, u, cy < 30.0)
         })
     }
 
-    #[test]
-    fn a_rescaled_character_among_touching_characters_shows_as_a_part_of_its_figure() {
-        let reference = joined_boxes(1.0, 0.0);
+    /// The seal `seal(scale)` against `seal(1.0)`: the same seal reads no rescaling, each
+    /// `(scale, least)` of `cases` more than `least`.
+    fn rescalings_show(seal: impl Fn(f32) -> Vec<bool>, cases: &[(f32, f32)]) {
+        let reference = seal(1.0);
         let same = field(&reference, &reference).character_scale;
         assert!(same < 0.3, "same seal: {same}");
-        // Enlarged by 10 % the 口's edges move by 1.5 px, which the synthetic edges (whole pixels)
-        // round into the refit's band; 15 % is read.
-        for (scale, least) in [(0.9, 0.8), (0.85, 1.3), (1.15, 1.3)] {
-            let m = field(&reference, &joined_boxes(scale, 0.0));
+        for &(scale, least) in cases {
+            let m = field(&reference, &seal(scale));
             assert!(m.character_scale > least, "rescaled by {scale}: {m:?}");
         }
-        poor_stampings_read_no_rescaling(&reference, &joined_boxes(1.0, 1.5));
+    }
+
+    #[test]
+    fn a_character_rescaled_in_its_cell_shows_in_its_figure() {
+        rescalings_show(
+            |scale| boxes(scale, 0.0, false),
+            &[(0.9, 0.8), (0.85, 1.3), (1.1, 0.8)],
+        );
+    }
+
+    #[test]
+    fn a_rescaled_character_among_touching_characters_shows_as_a_part_of_its_figure() {
+        // Enlarged by 10 % the 口's edges move by 1.5 px, which the synthetic edges (whole pixels)
+        // round into the refit's band; 15 % is read.
+        rescalings_show(
+            |scale| boxes(scale, 0.0, true),
+            &[(0.9, 0.8), (0.85, 1.3), (1.15, 1.3)],
+        );
+        poor_stampings_read_no_rescaling(&boxes(1.0, 0.0, true), &boxes(1.0, 1.5, true));
     }
 
     /// A round seal of four 田 (half-side 20 px, strokes 5 px) at (±32, ±32), without the
@@ -1297,7 +1295,7 @@ mod tests {
 
     #[test]
     fn spread_partial_inking_and_blotches_do_not_read_as_a_rescaled_character() {
-        poor_stampings_read_no_rescaling(&boxes(1.0, 0.0), &boxes(1.0, 1.5));
+        poor_stampings_read_no_rescaling(&boxes(1.0, 0.0, false), &boxes(1.0, 1.5, false));
     }
 
     /// Ink spread (`spread`: `reference` grown by 1.5 px), partial inking and blotches of

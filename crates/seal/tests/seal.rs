@@ -1,9 +1,9 @@
 //! End-to-end tests of the seal engine on small generated datasets (T4 自動驗印).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use custos_seal::dataset::{Face, GenConfig, TUNE_FONTS, generate_pair};
+use custos_seal::dataset::{Face, GenConfig, GeneratedPair, TUNE_FONTS, generate_pair};
 use custos_seal::eval::{Label, PairResult, Stages, summarize};
-use custos_seal::extract::extract;
+use custos_seal::extract::{Imprint, extract};
 use custos_seal::intake::{IntakeLimits, decode};
 use custos_seal::score::naive_baseline;
 use custos_seal::verify::{AlignmentMethod, Outcome, Thresholds, compare_bytes, compare_imprints};
@@ -228,6 +228,18 @@ fn compare_on_generated_pairs_gives_match_and_no_match_with_an_overlay_of_the_di
     assert!(!g_img.pixels().any(|p| p.0 == [250, 120, 0]));
 }
 
+/// Pair `index` of the first tuning set (seed 1, at the resolution the generator drew), with
+/// both imprints extracted — the pairs the lab names.
+fn tuning_pair(index: u64) -> (GeneratedPair, Imprint, Imprint) {
+    let mut cfg = config(1);
+    cfg.dpi = None;
+    let pair = generate_pair(&cfg, index).unwrap();
+    let limits = IntakeLimits::default();
+    let r = extract(&decode(&pair.reference.1, &limits).unwrap()).unwrap();
+    let c = extract(&decode(&pair.candidate.1, &limits).unwrap()).unwrap();
+    (pair, r, c)
+}
+
 /// Tuning pair 463 (seed 1): the application kept about half its ink (partial inking) and was
 /// stamped at another angle. The spectrum-based alignment drifts on what is left — a quarter of
 /// the application's ink then lies on no registered stroke — while the masked search of 1.9
@@ -238,14 +250,9 @@ fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
     use custos_seal::align::{align, align_partial};
     use custos_seal::quality::QualityIssue;
     use custos_seal::score::measure;
-    let mut cfg = config(1);
-    cfg.dpi = None;
-    let p = generate_pair(&cfg, 463).unwrap();
+    let (p, r, c) = tuning_pair(463);
     assert_eq!(p.label, Label::Unclear);
     assert!(p.note.contains("; partial inking"), "{}", p.note);
-    let limits = IntakeLimits::default();
-    let r = extract(&decode(&p.reference.1, &limits).unwrap()).unwrap();
-    let c = extract(&decode(&p.candidate.1, &limits).unwrap()).unwrap();
 
     let spectral = align(&r, &c);
     let (before, _) = measure(&r, &c, &spectral);
@@ -287,14 +294,9 @@ fn a_partially_inked_stamping_is_aligned_on_the_ink_it_kept() {
 #[test]
 fn a_character_the_application_does_not_show_leaves_a_match_to_the_clerk() {
     use custos_seal::quality::QualityIssue;
-    let mut cfg = config(1);
-    cfg.dpi = None;
-    let pair = generate_pair(&cfg, 1801).unwrap();
+    let (pair, r, c) = tuning_pair(1801);
     assert_eq!(pair.label, Label::Forgery);
     assert!(pair.note.contains("shifted character"), "{}", pair.note);
-    let limits = IntakeLimits::default();
-    let r = extract(&decode(&pair.reference.1, &limits).unwrap()).unwrap();
-    let c = extract(&decode(&pair.candidate.1, &limits).unwrap()).unwrap();
     let th = Thresholds::default();
     let result = compare_imprints(&r, &c, &th);
     let measures = &result.comparison.measures;
