@@ -16,7 +16,7 @@ pub enum QualityIssue {
     FaintInk,
     /// Edges are blurred (pressure smear or an out-of-focus scan).
     Blurred,
-    /// Ink far from any registered stroke (smudge or pressure blotch).
+    /// Soft ink away from the strokes, slid in one direction (a smudge) or in quantity.
     Smudged,
     /// The seal was stamped twice, slightly offset.
     DoubleStamped,
@@ -63,8 +63,14 @@ pub struct QualityLimits {
     pub min_sharpness_reference: f32,
     /// Least edge sharpness of the application imprint.
     pub min_sharpness: f32,
-    /// Largest share of the application's ink that is soft and away from hard ink (smudge).
+    /// Largest share of the application's ink that is soft and away from hard ink (smudge) …
     pub max_soft: f32,
+    /// … when a slid copy shows (`Measures::double_stamp` above this): a smudge is the ink slid
+    /// in one direction. Soft ink alone without a slide is what partial inking, pale ink and
+    /// blur leave at the edge of the strokes, each with its own limit (1.13).
+    pub smudge_slide: f32,
+    /// Largest share of soft ink away from hard ink without a slide.
+    pub max_soft_unslid: f32,
     /// Largest evidence of a second stamping (`Measures::double_stamp`, see [`crate::double`]).
     pub max_double_stamp: f32,
     /// Largest uniform stroke thickening or thinning (scoring pixels) …
@@ -86,6 +92,8 @@ impl Default for QualityLimits {
             min_sharpness_reference: 0.2,
             min_sharpness: 0.33,
             max_soft: 0.045,
+            smudge_slide: 0.2,
+            max_soft_unslid: 0.08,
             max_double_stamp: 0.51,
             max_spread: 0.75,
             spread_width_change: 0.3,
@@ -114,7 +122,8 @@ pub fn assess(
     {
         issues.push(QualityIssue::Blurred);
     }
-    let smudged = m.soft_alone > limits.max_soft;
+    let smudged = m.soft_alone > limits.max_soft
+        && (m.double_stamp > limits.smudge_slide || m.soft_alone > limits.max_soft_unslid);
     if smudged {
         issues.push(QualityIssue::Smudged);
     }
@@ -215,7 +224,7 @@ mod tests {
             [QualityIssue::PartialInking]
         );
         assert_eq!(
-            issues_with(&|m| m.soft_alone = 0.08),
+            issues_with(&|m| m.soft_alone = 0.09),
             [QualityIssue::Smudged]
         );
         assert_eq!(
@@ -243,6 +252,22 @@ mod tests {
         // reason to abstain.
         m.width_change = 1.1;
         assert!(issues(&q, &al, &m).is_empty());
+    }
+
+    #[test]
+    fn soft_ink_is_a_smudge_when_it_slid_or_when_there_is_much_of_it() {
+        // Soft ink just above the limit with no slid copy: the faded edge of partial inking or
+        // pale ink (1.13), not a smudge.
+        assert!(issues_with(&|m| m.soft_alone = 0.06).is_empty());
+        assert_eq!(
+            issues_with(&|m| {
+                m.soft_alone = 0.06;
+                m.double_stamp = 0.3;
+            }),
+            [QualityIssue::Smudged]
+        );
+        // Below the limit a slide alone is no smudge (nor a double stamping, below its own).
+        assert!(issues_with(&|m| m.double_stamp = 0.3).is_empty());
     }
 
     #[test]

@@ -308,3 +308,26 @@ fn a_character_the_application_does_not_show_leaves_a_match_to_the_clerk() {
         vec![QualityIssue::CharacterUnseen]
     );
 }
+
+/// Tuning pairs 704 and 293 (seed 1): the application's soft ink away from hard ink is just
+/// above the smudge limit, but nothing slid — the faded edge of partial inking. Up to 1.12 both
+/// were *ambiguous* for a smudge; since 1.13 a smudge needs a slid copy (or much more soft ink),
+/// so the genuine stamping is *match* and the forgery, a shifted character, *no match*.
+#[test]
+fn soft_ink_that_did_not_slide_is_no_smudge() {
+    let th = Thresholds::default();
+    for (index, label, outcome) in [
+        (704, Label::Genuine, Outcome::Match),
+        (293, Label::Forgery, Outcome::NoMatch),
+    ] {
+        let (pair, r, c) = tuning_pair(index);
+        assert_eq!(pair.label, label, "{}", pair.note);
+        let result = compare_imprints(&r, &c, &th);
+        let m = &result.comparison.measures;
+        assert!(m.soft_alone > th.quality.max_soft, "{index}: {m:?}");
+        assert!(m.soft_alone <= th.quality.max_soft_unslid, "{index}: {m:?}");
+        assert!(m.double_stamp <= th.quality.smudge_slide, "{index}: {m:?}");
+        assert!(result.comparison.quality_issues.is_empty(), "{index}");
+        assert_eq!(result.comparison.outcome, outcome, "{index}");
+    }
+}
