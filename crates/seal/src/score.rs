@@ -1126,6 +1126,16 @@ mod tests {
     /// `grow`) and a 3×3 grid of characters 36 px apart; `glyph(x, y, cx, cy)` says whether the
     /// point `(x, y)` from the centre of the character at `(cx, cy)` is ink.
     fn round_seal(grow: f32, glyph: impl Fn(f32, f32, f32, f32) -> bool) -> Vec<bool> {
+        seal_grid(grow, &[-36.0, 0.0, 36.0], glyph)
+    }
+
+    /// [`round_seal`] with its characters centred at every pair of `centres` (px from the
+    /// seal's centre).
+    fn seal_grid(
+        grow: f32,
+        centres: &[f32],
+        glyph: impl Fn(f32, f32, f32, f32) -> bool,
+    ) -> Vec<bool> {
         let n = SCORE_N;
         let c = n as f32 / 2.0;
         (0..n * n)
@@ -1134,11 +1144,9 @@ mod tests {
                 let r = (x * x + y * y).sqrt();
                 let ring_ink = r <= 90.0 + grow && r > 82.0 - grow;
                 ring_ink
-                    || [-36.0f32, 0.0, 36.0].iter().any(|&cy| {
-                        [-36.0f32, 0.0, 36.0]
-                            .iter()
-                            .any(|&cx| glyph(x - cx, y - cy, cx, cy))
-                    })
+                    || centres
+                        .iter()
+                        .any(|&cy| centres.iter().any(|&cx| glyph(x - cx, y - cy, cx, cy)))
             })
             .collect()
     }
@@ -1265,18 +1273,13 @@ mod tests {
     fn four_fields(erased: impl Fn(f32, f32) -> bool) -> Vec<bool> {
         let n = SCORE_N;
         let c = n as f32 / 2.0;
-        (0..n * n)
-            .map(|i| {
-                let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
-                let r = (x * x + y * y).sqrt();
-                let glyph = [-32.0f32, 32.0].iter().any(|&cy| {
-                    [-32.0f32, 32.0].iter().any(|&cx| {
-                        let (u, v) = ((x - cx).abs(), (y - cy).abs());
-                        u.max(v) <= 20.0 && (u.max(v) >= 15.0 || u <= 2.5 || v <= 2.5)
-                    })
-                });
-                ((r <= 90.0 && r > 82.0) || glyph) && !erased(x, y)
-            })
+        let seal = seal_grid(0.0, &[-32.0, 32.0], |u, v, _, _| {
+            let (u, v) = (u.abs(), v.abs());
+            u.max(v) <= 20.0 && (u.max(v) >= 15.0 || u <= 2.5 || v <= 2.5)
+        });
+        seal.iter()
+            .enumerate()
+            .map(|(i, &ink)| ink && !erased((i % n) as f32 - c, (i / n) as f32 - c))
             .collect()
     }
 
