@@ -47,7 +47,7 @@
 //! 0.6 px at the median (0.9 px held out), and the held-out forgeries judged *match* by 1.10
 //! 1.6–3.6 px.
 
-use crate::raster::label_regions;
+use crate::raster::{boundary_pixels, label_regions};
 use crate::score::SCORE_N;
 
 /// Fewest edge pixels for a figure to be read.
@@ -136,18 +136,9 @@ impl Figures {
             }
         }
         let mut totals = vec![0usize; count];
-        for i in n + 1..n * n - n - 1 {
-            let x = i % n;
-            if x == 0 || x + 1 == n || outline[i] {
-                continue;
-            }
-            if [i - 1, i + 1, i - n, i + n]
-                .iter()
-                .any(|&j| ink[j] != ink[i])
-            {
-                for f in figures_of(i).into_iter().flatten() {
-                    totals[f] += 1;
-                }
+        for i in boundary_pixels(ink, n).filter(|&i| !outline[i]) {
+            for f in figures_of(i).into_iter().flatten() {
+                totals[f] += 1;
             }
         }
         Figures { members, totals }

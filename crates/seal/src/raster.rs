@@ -296,6 +296,20 @@ pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<
     (label, sizes)
 }
 
+/// The boundary pixels of `mask` (`n × n`): pixels off the canvas border with a 4-neighbour on
+/// the other side — ink next to background and background next to ink.
+pub fn boundary_pixels(mask: &[bool], n: usize) -> impl Iterator<Item = usize> + '_ {
+    debug_assert_eq!(mask.len(), n * n);
+    (n + 1..(n * n).saturating_sub(n + 1)).filter(move |&i| {
+        let x = i % n;
+        x != 0
+            && x + 1 != n
+            && [i - 1, i + 1, i - n, i + n]
+                .iter()
+                .any(|&j| mask[j] != mask[i])
+    })
+}
+
 /// Chamfer (3-4) distance transform to the nearest `true` pixel, in pixels (approximately
 /// Euclidean). Pixels far from any `true` pixel get a large value.
 ///
@@ -374,6 +388,23 @@ fn sweep_backward(row: &mut [i32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boundary_pixels_are_both_sides_of_every_edge_off_the_border() {
+        // A 3×3 block in a 7×7 canvas: its 8 rim pixels and the 12 background pixels beside it
+        // (diagonal corners excepted), not its centre.
+        let n = 7;
+        let mask: Vec<bool> = (0..n * n)
+            .map(|i| (2..5).contains(&(i % n)) && (2..5).contains(&(i / n)))
+            .collect();
+        let got: Vec<usize> = boundary_pixels(&mask, n).collect();
+        assert_eq!(got.len(), 8 + 12);
+        assert!(!got.contains(&(3 * n + 3)));
+        assert!(got.contains(&(2 * n + 2)) && got.contains(&(n + 3)));
+        // Nothing on the canvas border is returned, even where ink meets it.
+        let full: Vec<bool> = (0..n * n).map(|i| i % n < 3).collect();
+        assert!(boundary_pixels(&full, n).all(|i| i % n != 0 && i % n != n - 1 && i >= n));
+    }
 
     #[test]
     fn box_blur_preserves_the_mean_of_a_constant_interior() {

@@ -15,7 +15,7 @@
 
 use crate::align::{Alignment, CANVAS};
 use crate::extract::Imprint;
-use crate::raster::{Plane, Similarity, distance_to};
+use crate::raster::{Plane, Similarity, boundary_pixels, distance_to};
 
 /// Side of the scoring canvas.
 pub const SCORE_N: usize = 320;
@@ -447,14 +447,8 @@ fn edge_displacement(
     let n = SCORE_N;
     // (zone, radial lever, displacement)
     let mut obs: Vec<(usize, f32, f32)> = Vec::new();
-    for i in n + 1..n * n - n - 1 {
+    for i in boundary_pixels(a, n).filter(|&i| !skip(i)) {
         let x = i % n;
-        if x == 0 || x + 1 == n || skip(i) {
-            continue;
-        }
-        if ![i - 1, i + 1, i - n, i + n].iter().any(|&j| a[j] != a[i]) {
-            continue;
-        }
         let dv = signed.0[i] - signed.1[i];
         if dv.abs() > MAX_DISPLACEMENT {
             continue;
@@ -890,17 +884,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> Moves {
         gy0 + side * BLOCKS as f32 / 2.0,
     );
     let mut obs: Vec<EdgeMove> = Vec::new();
-    for i in n + 1..n * n - n - 1 {
-        let x = i % n;
-        if x == 0 || x + 1 == n || (f.skip)(i) {
-            continue;
-        }
-        if ![i - 1, i + 1, i - n, i + n]
-            .iter()
-            .any(|&j| f.a[j] != f.a[i])
-        {
-            continue;
-        }
+    for i in boundary_pixels(f.a, n).filter(|&i| !(f.skip)(i)) {
         let mv = f.sa[i] - f.sb[i];
         if mv.abs() > MAX_LOCAL_MOVE {
             continue;
@@ -911,7 +895,7 @@ pub(crate) fn local_moves(f: &EdgeField<'_>) -> Moves {
         if g < 1e-4 {
             continue;
         }
-        let (px, py) = (x as f32, (i / n) as f32);
+        let (px, py) = ((i % n) as f32, (i / n) as f32);
         let (bx, by) = ((px - gx0) / side, (py - gy0) / side);
         if bx < 0.0 || by < 0.0 || bx >= BLOCKS as f32 || by >= BLOCKS as f32 {
             continue;
