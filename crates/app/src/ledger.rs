@@ -669,7 +669,7 @@ impl WriterTask {
                     let elapsed = self.last_read.map(|(at, wall)| {
                         let real = i64::try_from(read_at.duration_since(at).as_millis())
                             .unwrap_or(i64::MAX);
-                        (now_ms - wall).saturating_sub(real)
+                        now_ms.saturating_sub(wall).saturating_sub(real)
                     });
                     // Without an earlier reading (after a restart) a long gap is downtime.
                     elapsed

@@ -571,7 +571,7 @@ impl NodeStore for ProofStore<'_> {
 fn stored_node(bundle: &Bundle, id: NodeId) -> Option<&Hash> {
     let level = bundle.nodes.get(usize::from(id.level))?;
     let start = usize::try_from(id.index).ok()?.checked_mul(32)?;
-    level.0.get(start..start + 32)?.try_into().ok()
+    level.0.get(start..start.checked_add(32)?)?.try_into().ok()
 }
 
 fn check_node_counts(
@@ -591,7 +591,7 @@ fn check_node_counts(
                 },
                 format!(
                     "level {level} holds {have} bytes of node hashes, expected {}",
-                    expected * 32
+                    expected.saturating_mul(32)
                 ),
             );
         } else if have / 32 < expected {
@@ -622,19 +622,21 @@ fn check_leaf(
             format!("leaf says index {} at position {i}", leaf.index),
         );
     }
+    // A changed leaf may carry any 64-bit timestamp: the differences saturate, never overflow.
     if let Some(prev) = *prev_ts {
         if leaf.timestamp_ms < prev {
             findings.add(
                 Location::Leaf(i),
-                format!("timestamp goes back {} ms", prev - leaf.timestamp_ms),
+                format!(
+                    "timestamp goes back {} ms",
+                    prev.saturating_sub(leaf.timestamp_ms)
+                ),
             );
-        } else if leaf.timestamp_ms - prev > threshold {
-            report.clock_jumps.push((
-                i,
-                ClockJump::Forwards {
-                    by_ms: leaf.timestamp_ms - prev,
-                },
-            ));
+        } else {
+            let by_ms = leaf.timestamp_ms.saturating_sub(prev);
+            if by_ms > threshold {
+                report.clock_jumps.push((i, ClockJump::Forwards { by_ms }));
+            }
         }
     }
     *prev_ts = Some(leaf.timestamp_ms);

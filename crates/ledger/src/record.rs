@@ -359,13 +359,13 @@ impl EntryClock {
             Some(last) if now_ms < last => (
                 last,
                 Some(ClockJump::Backwards {
-                    by_ms: last - now_ms,
+                    by_ms: last.saturating_sub(now_ms),
                 }),
             ),
-            Some(last) if now_ms - last > self.jump_threshold_ms => (
+            Some(last) if now_ms.saturating_sub(last) > self.jump_threshold_ms => (
                 now_ms,
                 Some(ClockJump::Forwards {
-                    by_ms: now_ms - last,
+                    by_ms: now_ms.saturating_sub(last),
                 }),
             ),
             _ => (now_ms, None),

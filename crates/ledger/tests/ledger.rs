@@ -376,6 +376,25 @@ fn a_backdated_entry_is_reported_even_if_the_tree_is_rebuilt_and_resigned() {
     assert_eq!(r.first_bad().unwrap().location, Location::Leaf(2));
 }
 
+/// A changed sign bit in a leaf's timestamp makes it about 292 million years early or late; the
+/// verifier names the leaf instead of overflowing on the difference (found by the property
+/// below on a CI run: `leaf.timestamp_ms - prev` panicked in a debug build).
+#[test]
+fn a_timestamp_with_its_sign_bit_changed_is_named_not_a_panic() {
+    for leaf in [0usize, 5, 149] {
+        let mut b = BASE.clone();
+        b.leaves[leaf].0[9] ^= 0x80;
+        let r = verify(&b, &VerifyOptions::default()).unwrap();
+        assert!(!r.intact());
+        assert_eq!(
+            r.first_bad().unwrap().location.index(),
+            Some(leaf as u64),
+            "{:?}",
+            r.findings
+        );
+    }
+}
+
 /// Which part of the bundle a tamper case changes.
 #[derive(Debug, Clone, Copy)]
 enum Target {
