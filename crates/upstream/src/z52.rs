@@ -215,6 +215,47 @@ impl Z52Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A Z52 file is the upstream's text: any rows of any fields (quotes, commas, line
+        /// breaks, numeric references, CJK) give rows or a clear error, never a panic.
+        #[test]
+        fn any_report_text_parses_or_is_refused_without_a_panic(
+            rows in prop::collection::vec(
+                prop::collection::vec("[0-9A-Za-z,\"\r\n&#;x王堃]{0,12}", 0..14),
+                0..6,
+            ),
+            raw in "\\PC{0,200}",
+            field in 0usize..12,
+            value in "[0-9A-Za-z,\"\r\n&#;x王堃]{0,12}",
+        ) {
+            let mut text = HEADER.join(",");
+            for r in &rows {
+                text.push_str("\r\n");
+                text.push_str(&r.join(","));
+            }
+            let _ = parse_rows(&text);
+            // One field of a well-formed row replaced.
+            let mut row: Vec<String> =
+                "1150302,100000,0040037,Q1,A123456789,王,T01,x,授信,L-1,SIM-L-000001,Y"
+                    .split(',')
+                    .map(String::from)
+                    .collect();
+            let well_formed = format!("{}\r\n{}\r\n", HEADER.join(","), row.join(","));
+            prop_assert!(parse_rows(&well_formed).is_ok());
+            row[field] = value;
+            let _ = parse_rows(&format!("{}\r\n{}\r\n", HEADER.join(","), row.join(",")));
+            let _ = parse_rows(&raw);
+            let _ = restore_references(&raw);
+        }
+
+        /// Text without a reference comes back unchanged.
+        #[test]
+        fn text_without_a_reference_is_kept(s in "[^&]{0,80}") {
+            prop_assert_eq!(restore_references(&s), s);
+        }
+    }
 
     #[test]
     fn quoted_fields_with_commas_quotes_and_line_breaks_are_split_correctly() {
