@@ -529,7 +529,19 @@ enum Damage {
         checkpoint: prop::sample::Index,
         size: u64,
     },
+    /// Replace some characters of a checkpoint (`key: false`) or of a public key (`key: true`)
+    /// with text made of the notes' own characters.
+    Text {
+        key: bool,
+        which: prop::sample::Index,
+        at: prop::sample::Index,
+        len: usize,
+        with: String,
+    },
 }
+
+/// Text made of the characters signed notes and keys are written in.
+const NOTE_TEXT: &str = "[\n\u{2014} +/=.0-9A-Za-z]{0,24}";
 
 fn damage() -> impl Strategy<Value = Damage> {
     use prop::sample::Index;
@@ -562,6 +574,20 @@ fn damage() -> impl Strategy<Value = Damage> {
             .prop_map(|(stone, index, at)| Damage::Tombstone { stone, index, at }),
         (any::<Index>(), any::<u64>())
             .prop_map(|(checkpoint, size)| Damage::CheckpointSize { checkpoint, size }),
+        (
+            any::<bool>(),
+            any::<Index>(),
+            any::<Index>(),
+            0usize..30,
+            NOTE_TEXT
+        )
+            .prop_map(|(key, which, at, len, with)| Damage::Text {
+                key,
+                which,
+                at,
+                len,
+                with
+            }),
     ]
 }
 
@@ -627,6 +653,30 @@ fn apply(b: &mut Bundle, d: &Damage) {
             }
             b.checkpoints[i] = lines.join("\n") + "\n";
         }
+        Damage::Text {
+            key,
+            which,
+            at,
+            len,
+            with,
+        } => {
+            let texts = if *key {
+                &mut b.public_keys
+            } else {
+                &mut b.checkpoints
+            };
+            if !texts.is_empty() {
+                let i = which.index(texts.len());
+                let chars: Vec<char> = texts[i].chars().collect();
+                let from = at.index(chars.len() + 1);
+                let to = (from + len).min(chars.len());
+                texts[i] = chars[..from]
+                    .iter()
+                    .chain(with.chars().collect::<Vec<_>>().iter())
+                    .chain(&chars[to..])
+                    .collect();
+            }
+        }
         _ => {}
     }
 }
@@ -636,7 +686,8 @@ proptest! {
 
     /// An auditor's bundle may be damaged in any way: several changes at once — any timestamp,
     /// index or tree size, leaves cut or repeated, node levels resized, records and tombstones
-    /// pointed anywhere — give a report or an error, never a panic (the property above changes
+    /// pointed anywhere, checkpoints and keys rewritten — give a report or an error, never a
+    /// panic (the property above changes
     /// one byte; the sign-bit case it found is pinned in its own test).
     #[test]
     fn no_damage_to_a_bundle_panics_the_verifier(damages in prop::collection::vec(damage(), 1..6)) {
@@ -646,5 +697,24 @@ proptest! {
         }
         // Unreadable (an error) or read with findings: both are answers; a panic fails.
         let _ = verify(&b, &VerifyOptions::default());
+    }
+
+    /// The text parsers behind the bundle and the auditor's trusted checkpoint and keys take any
+    /// text, and the record decoder any bytes, without a panic.
+    #[test]
+    fn the_parsers_take_any_text(
+        text in prop_oneof![NOTE_TEXT, "\\PC{0,120}"],
+        bytes in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let note = format!("{}\n\n{text}", BASE.checkpoints[0].split("\n\n").next().unwrap_or(""));
+        for t in [text.as_str(), note.as_str()] {
+            let _ = SignedNote::parse(t);
+            let _ = Checkpoint::parse_body(t);
+            let _ = custos_ledger::note::NoteVerifier::parse(t);
+            let _ = custos_ledger::cosignature::CosignatureVerifier::parse(t);
+            let options = VerifyOptions { trusted_checkpoint: Some(t.to_owned()), ..VerifyOptions::default() };
+            let _ = verify(&BASE, &options);
+        }
+        let _ = AuditRecord::from_canonical_bytes(&bytes);
     }
 }
