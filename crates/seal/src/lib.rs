@@ -24,6 +24,7 @@ pub mod eval;
 pub mod extract;
 pub mod figures;
 pub mod intake;
+pub mod outline;
 pub mod overlay;
 pub mod quality;
 pub mod raster;

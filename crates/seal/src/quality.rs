@@ -198,6 +198,7 @@ mod tests {
             local_move2: 0.0,
             character_scale: 0.0,
             unseen_character: 0.0,
+            outline: crate::outline::OutlineOffset::default(),
             dissimilarity: 0.01,
             double_stamp: 0.0,
         };

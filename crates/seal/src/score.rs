@@ -140,6 +140,9 @@ pub struct Measures {
     /// 500 edge pixels) that no stroke of the application lets measure (1.12, see
     /// `figures::Figures::largest_unseen`): a character the application does not show.
     pub unseen_character: f32,
+    /// The application's outline against the registered one (1.14, see [`crate::outline`]):
+    /// moved all round while the characters are registered is a re-carved border.
+    pub outline: crate::outline::OutlineOffset,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
     /// Evidence of a second stamping of the same seal, in `[0, 1]` (see [`crate::double`]).
@@ -380,6 +383,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         local_move2,
         character_scale: moves.character_scale,
         unseen_character: moves.unseen,
+        outline: crate::outline::outline_offset(&a, &b, &unknown),
         extra: extra_f,
         missing: missing_f,
         missing_moved,

@@ -23,7 +23,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.13 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 2.0), touching characters refitted as parts (>=0.6 held); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; ink spread alone with a character rescaled>=0.5px is no match; double stamping alone with missing ink>=0.045; a match needs every character seen (unseen share <0.9 of figures with >=500 edge pixels); smudge issue needs a slid copy (double-stamp evidence >0.2) or soft ink alone >0.08; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; match>=0.88 no-match<0.55)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.14 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 2.0), touching characters refitted as parts (>=0.6 held); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; ink spread alone with a character rescaled>=0.5px is no match; double stamping alone with missing ink>=0.045; a match needs every character seen (unseen share <0.9 of figures with >=500 edge pixels); smudge issue needs a slid copy (double-stamp evidence >0.2) or soft ink alone >0.08; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; no match when the outline moved all round (offset >=3px held by >=0.6 of 360 rays); match>=0.88 no-match<0.55)";
 
 /// Local re-alignment gain (see `score::Measures::local_gain`) that counts as evidence of a
 /// re-carved seal even on a poorly stamped imprint. Chosen on the tuning set (2,000 pairs): it
@@ -77,6 +77,19 @@ pub const DISPLACED_GAP: f32 = 0.10;
 /// (a shifted character partial inking had erased); 0.8 took 5 + 8 genuine pairs for the same.
 pub const UNSEEN_CHARACTER: f32 = 0.9;
 
+/// Offset of the application's outline (see [`crate::outline`], scoring pixels) that, held by
+/// at least [`OUTLINE_SUPPORT`] of the rays, makes a pair without quality issue *no match*,
+/// whatever its score: the border was re-carved while the characters were kept (1.14). Chosen
+/// on six 2,000-pair sets read with 1.13 (lab, 2026-11-29): genuine pairs held by at least 0.6
+/// of the rays read at most 2.5 px; the white-character seals re-carved in border and spacing
+/// so read 8–10 px (one judged *match*, two ambiguous).
+pub const OUTLINE_OFFSET: f32 = 3.0;
+
+/// Share of the rays that must hold the outline's offset for [`OUTLINE_OFFSET`] to count:
+/// genuine pairs with an offset of 3 px or more (partial inking took their outline on many
+/// rays, which then meet a character) had at most 0.47.
+pub const OUTLINE_SUPPORT: f32 = 0.6;
+
 /// Evidence of a re-carved seal that no poor stamping gives.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Recarving {
@@ -91,6 +104,15 @@ pub struct Recarving {
     pub displaced: f32,
     /// Rescaling of one character (`score::Measures::character_scale`).
     pub character_scale: f32,
+    /// The application's outline against the registered one (`score::Measures::outline`).
+    pub outline: crate::outline::OutlineOffset,
+}
+
+impl Recarving {
+    /// The outline moved all round (see [`OUTLINE_OFFSET`]).
+    pub fn outline_moved(&self) -> bool {
+        self.outline.offset.abs() >= OUTLINE_OFFSET && self.outline.support >= OUTLINE_SUPPORT
+    }
 }
 
 /// The engine's outcome.
@@ -231,7 +253,7 @@ pub fn decide(
         } else {
             Outcome::Ambiguous
         }
-    } else if evidence.displaced >= DISPLACED_GAP {
+    } else if evidence.displaced >= DISPLACED_GAP || evidence.outline_moved() {
         Outcome::NoMatch
     } else if score >= thresholds.match_at {
         Outcome::Match
@@ -276,6 +298,7 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         missing: m.missing,
         displaced: m.gap_moved,
         character_scale: m.character_scale,
+        outline: m.outline,
     };
     let outcome = decide(score, evidence, &issues, thresholds);
     // Relative transform reference → candidate: compare the two normalisations.
@@ -354,6 +377,31 @@ mod tests {
         // ...unless the alignment itself is weak.
         let weak = [QualityIssue::Smudged, QualityIssue::WeakAlignment];
         assert_eq!(decide(0.01, gain(0.9), &weak, &th), Outcome::Ambiguous);
+    }
+
+    #[test]
+    fn an_outline_moved_all_round_is_no_match_but_not_on_a_poor_stamping() {
+        let th = Thresholds::default();
+        let outline = |offset, support| Recarving {
+            outline: crate::outline::OutlineOffset {
+                offset,
+                support,
+                rays: 360,
+            },
+            ..Recarving::default()
+        };
+        assert_eq!(
+            decide(0.99, outline(-10.0, 0.9), &[], &th),
+            Outcome::NoMatch
+        );
+        assert_eq!(decide(0.7, outline(8.0, 0.6), &[], &th), Outcome::NoMatch);
+        // Ink spread moves the outline by a pixel or two; partial inking lowers the support.
+        assert_eq!(decide(0.99, outline(2.5, 0.95), &[], &th), Outcome::Match);
+        assert_eq!(decide(0.99, outline(-10.0, 0.47), &[], &th), Outcome::Match);
+        assert_eq!(
+            decide(0.99, outline(-10.0, 0.9), &[QualityIssue::Smudged], &th),
+            Outcome::Ambiguous
+        );
     }
 
     #[test]

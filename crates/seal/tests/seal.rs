@@ -331,3 +331,34 @@ fn soft_ink_that_did_not_slide_is_no_smudge() {
         assert_eq!(result.comparison.outcome, outcome, "{index}");
     }
 }
+
+/// Tuning pair 1554 (seed 1): a one-character oval white-character seal re-carved in border and
+/// spacing. The alignment registers the character; the application's red field then ends
+/// about 10 px inside the registered one all round, which the stroke measures take for partial
+/// inking (1.13: *ambiguous*, score 0.75). Since 1.14 the outline read ray by ray settles it:
+/// *no match*. The genuine pair 0 of the same set keeps its outline (offset within 2.5 px).
+#[test]
+fn an_outline_moved_all_round_is_no_match() {
+    let th = Thresholds::default();
+    let (pair, r, c) = tuning_pair(1554);
+    assert_eq!(pair.label, Label::Forgery, "{}", pair.note);
+    assert!(pair.note.contains("border and spacing"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &th);
+    let m = &result.comparison.measures;
+    assert!(
+        m.outline.offset <= -custos_seal::verify::OUTLINE_OFFSET,
+        "{m:?}"
+    );
+    assert!(
+        m.outline.support >= custos_seal::verify::OUTLINE_SUPPORT,
+        "{m:?}"
+    );
+    assert!(result.comparison.quality_issues.is_empty());
+    assert!(m.gap_moved < custos_seal::verify::DISPLACED_GAP, "{m:?}");
+    assert!(result.comparison.score >= th.no_match_below, "{m:?}");
+    assert_eq!(result.comparison.outcome, Outcome::NoMatch);
+    let (genuine, r, c) = tuning_pair(0);
+    assert_eq!(genuine.label, Label::Genuine);
+    let kept = compare_imprints(&r, &c, &th).comparison.measures.outline;
+    assert!(kept.offset.abs() <= 2.5 && kept.support > 0.6, "{kept:?}");
+}
