@@ -591,25 +591,27 @@ fn damage() -> impl Strategy<Value = Damage> {
     ]
 }
 
+/// The bytes of the leaf `leaf` picks (the bundle has leaves).
+fn leaf_bytes(b: &mut Bundle, leaf: prop::sample::Index) -> &mut Vec<u8> {
+    let i = leaf.index(b.leaves.len());
+    &mut b.leaves[i].0
+}
+
 fn apply(b: &mut Bundle, d: &Damage) {
     match d {
         Damage::LeafByte { leaf, at, mask } if !b.leaves.is_empty() => {
-            let i = leaf.index(b.leaves.len());
-            let l = &mut b.leaves[i].0;
+            let l = leaf_bytes(b, *leaf);
             let p = at.index(l.len());
             l[p] ^= mask;
         }
         Damage::Timestamp { leaf, xor } if !b.leaves.is_empty() => {
-            let i = leaf.index(b.leaves.len());
-            let l = &mut b.leaves[i].0;
+            let l = leaf_bytes(b, *leaf);
             let mut ts = [0u8; 8];
             ts.copy_from_slice(&l[9..17]);
             l[9..17].copy_from_slice(&(u64::from_be_bytes(ts) ^ xor).to_be_bytes());
         }
         Damage::LeafIndex { leaf, value } if !b.leaves.is_empty() => {
-            let i = leaf.index(b.leaves.len());
-            let l = &mut b.leaves[i].0;
-            l[1..9].copy_from_slice(&value.to_be_bytes());
+            leaf_bytes(b, *leaf)[1..9].copy_from_slice(&value.to_be_bytes());
         }
         Damage::Truncate { keep } => {
             let k = keep.index(b.leaves.len() + 1);
@@ -672,8 +674,9 @@ fn apply(b: &mut Bundle, d: &Damage) {
                 let to = (from + len).min(chars.len());
                 texts[i] = chars[..from]
                     .iter()
-                    .chain(with.chars().collect::<Vec<_>>().iter())
-                    .chain(&chars[to..])
+                    .copied()
+                    .chain(with.chars())
+                    .chain(chars[to..].iter().copied())
                     .collect();
             }
         }

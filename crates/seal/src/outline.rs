@@ -13,9 +13,10 @@
 //! imprint on the scoring canvas. A ray is left out when it meets a pixel unknown to the
 //! comparison (text or a pen stroke, see `score`) before the application's ink, or when either
 //! imprint has no ink on it. The offset of a ray is the application's radius minus the
-//! registered one. The outline's offset is the mode of the rays' offsets (in half-pixel steps,
-//! within [`MAX_OFFSET`]), read with a window of ±[`WINDOW`] px, and its *support* the share of
-//! the valid rays inside that window.
+//! registered one. The outline's offset is the mode of the rays' offsets (within
+//! [`MAX_OFFSET`]): the window of ±[`WINDOW`] px, moved in half-pixel steps, that holds the most
+//! rays (the one nearest zero among equals), read as the median of the offsets it holds; its
+//! *support* is the share of the valid rays inside that window.
 //!
 //! A genuine stamping's outline follows the registered one (offset 0, ink spread ±1–2 px);
 //! partial inking removes the outline on some rays, where the ray then meets a character at
