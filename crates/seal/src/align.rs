@@ -301,6 +301,8 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
     let centre = (n as f32 / 2.0, n as f32 / 2.0);
 
     let mut best: Option<Alignment> = None;
+    // The candidate as the best pose renders it (kept for the ghost measure below).
+    let mut best_plane: Option<Plane> = None;
     for (px, py, _) in peaks(&surface, N_ANG, N_RAD, 3, 3) {
         let (ax, ay) = refine(&surface, N_ANG, N_RAD, px, py);
         let dtheta = signed(ax, N_ANG) * PI / N_ANG as f32;
@@ -338,6 +340,7 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
                     correlation: corr,
                     ghost: 0.0,
                 });
+                best_plane = Some(aligned);
             }
         }
     }
@@ -363,14 +366,11 @@ pub fn align(reference: &Imprint, cand: &Imprint) -> Alignment {
         if corr > best.correlation {
             best.cand_to_canvas = t;
             best.correlation = corr;
+            best_plane = Some(aligned);
         }
     }
-    best.ghost = ghost(
-        &fft,
-        &r_canvas,
-        &fr,
-        &cand.density.warp(n, n, &best.cand_to_canvas),
-    );
+    let plane = best_plane.unwrap_or_else(|| cand.density.warp(n, n, &best.cand_to_canvas));
+    best.ghost = ghost(&fft, &r_canvas, &fr, &plane);
     best
 }
 

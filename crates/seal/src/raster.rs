@@ -64,8 +64,8 @@ impl Plane {
     #[inline]
     fn interior(&self, xi: usize, yi: usize, fx: f32, fy: f32) -> f32 {
         let i = yi * self.w + xi;
-        let (a, b) = (self.data[i], self.data[i + 1]);
-        let (c, d) = (self.data[i + self.w], self.data[i + self.w + 1]);
+        let (top, bottom) = (&self.data[i..i + 2], &self.data[i + self.w..i + self.w + 2]);
+        let (a, b, c, d) = (top[0], top[1], bottom[0], bottom[1]);
         let top = a + (b - a) * fx;
         let bottom = c + (d - c) * fx;
         top + (bottom - top) * fy
@@ -161,12 +161,21 @@ impl Plane {
         // Inside the plane (all four neighbours present) the bilinear sample is computed here
         // without the border cases, exactly as `sample` does.
         let (xmax, ymax) = (self.w as f32 - 1.0, self.h as f32 - 1.0);
+        // `inv.apply` term by term, the row's products taken once: the same operations in the
+        // same order, so the same values.
+        let xs: Vec<(f32, f32)> = (0..w)
+            .map(|x| (inv.a * x as f32, inv.b * x as f32))
+            .collect();
         for (y, row) in out.data.chunks_exact_mut(w).enumerate() {
-            for (x, o) in row.iter_mut().enumerate() {
-                let (sx, sy) = inv.apply(x as f32, y as f32);
+            let (by, ay) = (inv.b * y as f32, inv.a * y as f32);
+            for (o, &(ax, bx)) in row.iter_mut().zip(&xs) {
+                let (sx, sy) = (ax - by + inv.tx, bx + ay + inv.ty);
                 *o = if sx >= 0.0 && sy >= 0.0 && sx < xmax && sy < ymax {
                     let (xi, yi) = (sx as i32 as usize, sy as i32 as usize);
                     self.interior(xi, yi, sx - xi as f32, sy - yi as f32)
+                } else if sx <= -1.0 || sy <= -1.0 || sx >= self.w as f32 || sy >= self.h as f32 {
+                    // Wholly outside (as `sample` finds first).
+                    0.0
                 } else {
                     self.sample(sx, sy)
                 };
@@ -262,36 +271,90 @@ impl Similarity {
     }
 }
 
+/// The root of provisional label `k` (path halving).
+fn root(parent: &mut [u32], mut k: u32) -> u32 {
+    while parent[k as usize] != k {
+        let up = parent[parent[k as usize] as usize];
+        parent[k as usize] = up;
+        k = up;
+    }
+    k
+}
+
+/// Joins the regions of two provisional labels; returns the root kept (the smaller).
+fn join(parent: &mut [u32], a: u32, b: u32) -> u32 {
+    let (ra, rb) = (root(parent, a), root(parent, b));
+    let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+    parent[hi as usize] = lo;
+    lo
+}
+
 /// Connected regions of the `true` pixels of `mask`: 8-connected when `diagonal`, else
-/// 4-connected. Returns one label per pixel (0 outside `mask`, regions numbered from 1) and the
-/// size of every region (`sizes[label - 1]`).
+/// 4-connected. Returns one label per pixel (0 outside `mask`, regions numbered from 1 in the
+/// order of their first pixel in raster order) and the size of every region
+/// (`sizes[label - 1]`).
+///
+/// Two raster passes with union–find: the first gives every pixel a provisional label joined
+/// with those of its neighbours already visited (west, north, and north-west and north-east
+/// when `diagonal`); the second numbers the regions as their first pixels come. No division per
+/// pixel and no stack: several times faster than a flood fill, with the same labels.
 pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<u32>, Vec<usize>) {
     debug_assert_eq!(mask.len(), w * h);
     let mut label = vec![0u32; mask.len()];
-    let mut sizes = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..mask.len() {
-        if !mask[start] || label[start] != 0 {
-            continue;
-        }
-        let id = u32::try_from(sizes.len() + 1).unwrap_or(u32::MAX);
-        label[start] = id;
-        stack.push(start);
-        let mut size = 0;
-        while let Some(i) = stack.pop() {
-            size += 1;
-            let (x, y) = (i % w, i / w);
-            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
-                    let j = ny * w + nx;
-                    if (diagonal || nx == x || ny == y) && mask[j] && label[j] == 0 {
-                        label[j] = id;
-                        stack.push(j);
+    // parent[k] for provisional label k (0 unused).
+    let mut parent: Vec<u32> = vec![0];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !mask[i] {
+                continue;
+            }
+            let mut current = 0u32;
+            let mut take = |l: u32, parent: &mut Vec<u32>| {
+                if l != 0 {
+                    current = if current == 0 {
+                        l
+                    } else {
+                        join(parent, current, l)
+                    };
+                }
+            };
+            if x > 0 {
+                take(label[i - 1], &mut parent);
+            }
+            if y > 0 {
+                let up = i - w;
+                take(label[up], &mut parent);
+                if diagonal {
+                    if x > 0 {
+                        take(label[up - 1], &mut parent);
+                    }
+                    if x + 1 < w {
+                        take(label[up + 1], &mut parent);
                     }
                 }
             }
+            if current == 0 {
+                current = u32::try_from(parent.len()).unwrap_or(u32::MAX);
+                parent.push(current);
+            }
+            label[i] = current;
         }
-        sizes.push(size);
+    }
+    // Final numbers in the order the regions' first pixels come.
+    let mut number = vec![0u32; parent.len()];
+    let mut sizes = Vec::new();
+    for l in &mut label {
+        if *l == 0 {
+            continue;
+        }
+        let r = root(&mut parent, *l) as usize;
+        if number[r] == 0 {
+            sizes.push(0);
+            number[r] = u32::try_from(sizes.len()).unwrap_or(u32::MAX);
+        }
+        *l = number[r];
+        sizes[*l as usize - 1] += 1;
     }
     (label, sizes)
 }
@@ -404,6 +467,74 @@ mod tests {
         // Nothing on the canvas border is returned, even where ink meets it.
         let full: Vec<bool> = (0..n * n).map(|i| i % n < 3).collect();
         assert!(boundary_pixels(&full, n).all(|i| i % n != 0 && i % n != n - 1 && i >= n));
+    }
+
+    /// The flood fill `label_regions` replaced (1.14): regions numbered as their first pixels
+    /// come in raster order.
+    fn flood_fill(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<u32>, Vec<usize>) {
+        let mut label = vec![0u32; mask.len()];
+        let mut sizes = Vec::new();
+        for start in 0..mask.len() {
+            if !mask[start] || label[start] != 0 {
+                continue;
+            }
+            let id = u32::try_from(sizes.len() + 1).unwrap();
+            label[start] = id;
+            let mut stack = vec![start];
+            let mut size = 0;
+            while let Some(i) = stack.pop() {
+                size += 1;
+                let (x, y) = (i % w, i / w);
+                for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                    for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                        let j = ny * w + nx;
+                        if (diagonal || nx == x || ny == y) && mask[j] && label[j] == 0 {
+                            label[j] = id;
+                            stack.push(j);
+                        }
+                    }
+                }
+            }
+            sizes.push(size);
+        }
+        (label, sizes)
+    }
+
+    #[test]
+    fn regions_are_labelled_as_a_flood_fill_labels_them() {
+        // Masks of every density, from specks to one region, with U shapes and spirals whose
+        // halves meet late (the union–find joins labels first given apart).
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..400 {
+            let (w, h) = (1 + (next() % 40) as usize, 1 + (next() % 40) as usize);
+            let density = (case % 10) as u64 + 1;
+            let mask: Vec<bool> = (0..w * h).map(|_| next() % 11 < density).collect();
+            for diagonal in [false, true] {
+                assert_eq!(
+                    label_regions(&mask, w, h, diagonal),
+                    flood_fill(&mask, w, h, diagonal),
+                    "case {case}: {w}×{h}, diagonal {diagonal}"
+                );
+            }
+        }
+        let (w, h) = (9, 6);
+        let u: Vec<bool> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                x == 0 || x == w - 1 || y == h - 1 || (x == 4 && y < 3)
+            })
+            .collect();
+        let (label, sizes) = label_regions(&u, w, h, false);
+        // The U (its arms joined on the last row) is region 1, the bar between its arms 2.
+        assert_eq!(sizes, vec![19, 3]);
+        assert_eq!((label[0], label[w - 1], label[(h - 1) * w + 4]), (1, 1, 1));
+        assert_eq!(label[4], 2);
     }
 
     #[test]
