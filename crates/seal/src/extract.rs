@@ -253,8 +253,9 @@ fn largest_region(mask: &[bool], w: usize, h: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
-fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
+/// The convex hull of the ink (pixel corners, Andrew's monotone chain), ignoring isolated
+/// specks; `None` when fewer than three corners hold ink.
+pub(crate) fn hull_polygon(ink: &[bool], w: usize, h: usize) -> Option<Vec<(f32, f32)>> {
     let plane = Plane {
         w,
         h,
@@ -298,6 +299,12 @@ fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
         }
         hull.pop();
     }
+    Some(hull)
+}
+
+/// Centroid and area of the convex hull of the ink, ignoring isolated specks.
+fn hull_of(ink: &[bool], w: usize, h: usize) -> Option<((f32, f32), f32)> {
+    let hull = hull_polygon(ink, w, h)?;
     let (mut a2, mut cx, mut cy) = (0.0f64, 0.0f64, 0.0f64);
     for i in 0..hull.len() {
         let (p, q) = (hull[i], hull[(i + 1) % hull.len()]);

@@ -31,6 +31,11 @@ pub enum QualityIssue {
     /// partial inking, a void): the engine cannot vouch for it, so a pair that would have been
     /// judged *match* is left to a person (1.12, `verify::UNSEEN_CHARACTER`).
     CharacterUnseen,
+    /// The registered imprint's ring is broken wide, and read against its whole outline the
+    /// application's strokes are thicker or thinner than the registered ones by a stroke-width
+    /// re-carving's amount (or by the faded edges of partial inking): a pair that would have
+    /// been judged *match* is left to a person (1.15, `verify::CLOSED_WIDTH_CHANGE`).
+    StrokeWidthUnsettled,
 }
 
 impl QualityIssue {
@@ -46,6 +51,9 @@ impl QualityIssue {
             QualityIssue::Occluded => "文字或筆跡遮蓋 / occluded by text or pen",
             QualityIssue::WeakAlignment => "無法對位 / cannot align",
             QualityIssue::CharacterUnseen => "印文缺字 / a character does not show",
+            QualityIssue::StrokeWidthUnsettled => {
+                "筆畫粗細待確認 / stroke width to be checked (border broken)"
+            }
         }
     }
 }
@@ -198,6 +206,7 @@ mod tests {
             local_move2: 0.0,
             character_scale: 0.0,
             unseen_character: 0.0,
+            width_change_closed: 0.0,
             outline: crate::outline::OutlineOffset::default(),
             dissimilarity: 0.01,
             double_stamp: 0.0,

@@ -97,6 +97,11 @@ pub struct Measures {
     /// `thickness_inner − thickness_outer`: a changed stroke width of the characters (or of the
     /// border), with ink spread — which moves every edge alike — cancelled out.
     pub width_change: f32,
+    /// [`Measures::width_change`] read against the outline closed by the registered ink's convex
+    /// hull (1.15): where partial inking broke the ring wider than the outer zone's closing
+    /// (10 px), the outside reaches the characters, their edges count as outer edges and
+    /// `width_change` reads about 0; this one still reads a re-carved stroke width.
+    pub width_change_closed: f32,
     /// Reference ink where the candidate holds almost no ink in a wide window (31 px) /
     /// reference ink: partial inking, which removes ink over large areas.
     pub gap_wide: f32,
@@ -223,6 +228,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         zone[0].1 + zone[1].1,
         zone[0].2 + zone[1].2,
     ));
+    let width_change_closed;
     let (thickness_outer, thickness_inner) = {
         let (mut sx, mut sy, mut cnt) = (0.0f32, 0.0f32, 0.0f32);
         for (i, _) in a.iter().enumerate().filter(|(_, v)| **v) {
@@ -231,6 +237,10 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             cnt += 1.0;
         }
         let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
+        let closed = closed_outer_zone(&da, n);
+        let (closed_outer, closed_inner) =
+            edge_displacement(&rd, centre, &a, (&sa, &sb), &closed, &uneven);
+        width_change_closed = closed_inner - closed_outer;
         edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &uneven)
     };
     // Ink spread moves every edge alike; the tolerance follows it so that a genuine stamping
@@ -392,6 +402,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         thickness_outer,
         thickness_inner,
         width_change,
+        width_change_closed,
         gap_wide: ngap_wide as f32 / na.max(1) as f32,
         soft_alone: nsoft_alone as f32 / nink_alone.max(1) as f32,
         soft_extra: nsoft as f32 / nanyb.max(1) as f32,
@@ -524,6 +535,46 @@ fn outer_zone(da: &[f32], n: usize) -> Vec<bool> {
         }
         if y + 1 < n {
             stack.push(i + n);
+        }
+    }
+    distance_to(&outside, n, n)
+        .into_iter()
+        .map(|d| d <= OUTSIDE_CLOSING + OUTER_BAND)
+        .collect()
+}
+
+/// The reference's outer edge zone with the outline closed by the convex hull of its ink
+/// (1.15): the background outside the hull and farther than [`OUTSIDE_CLOSING`] from ink,
+/// grown back to the ink and by [`OUTER_BAND`] into it. Where the ring is whole this is
+/// [`outer_zone`]; where partial inking broke it wider than `2 × OUTSIDE_CLOSING`, the hull's
+/// chord still closes it, so the characters' edges stay inside.
+fn closed_outer_zone(da: &[f32], n: usize) -> Vec<bool> {
+    let ink: Vec<bool> = da.iter().map(|&d| d <= 0.0).collect();
+    let Some(hull) = crate::extract::hull_polygon(&ink, n, n) else {
+        return outer_zone(da, n);
+    };
+    let mut outside = vec![false; n * n];
+    for (y, row) in outside.chunks_exact_mut(n).enumerate() {
+        // The hull's span on this row, at pixel centres.
+        let yc = y as f32 + 0.5;
+        let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+        for (k, &p) in hull.iter().enumerate() {
+            let q = hull[(k + 1) % hull.len()];
+            if (p.1 - yc) * (q.1 - yc) > 0.0 {
+                continue;
+            }
+            let xs = if (q.1 - p.1).abs() < 1e-6 {
+                (p.0.min(q.0), p.0.max(q.0))
+            } else {
+                let x = p.0 + (yc - p.1) / (q.1 - p.1) * (q.0 - p.0);
+                (x, x)
+            };
+            lo = lo.min(xs.0);
+            hi = hi.max(xs.1);
+        }
+        for (x, o) in row.iter_mut().enumerate() {
+            let xc = x as f32 + 0.5;
+            *o = da[y * n + x] > OUTSIDE_CLOSING && !(xc >= lo && xc <= hi);
         }
     }
     distance_to(&outside, n, n)
@@ -1154,9 +1205,18 @@ mod tests {
     }
 
     fn displacement(a: &[bool], b: &[bool]) -> (f32, f32) {
+        displacement_against(a, b, outer_zone)
+    }
+
+    /// [`displacement`] with the outer zone taken by `zone`.
+    fn displacement_against(
+        a: &[bool],
+        b: &[bool],
+        zone: fn(&[f32], usize) -> Vec<bool>,
+    ) -> (f32, f32) {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
-        let outer = outer_zone(&da, n);
+        let outer = zone(&da, n);
         let dens = mask_plane(a).box_blur(1);
         let c = n as f32 / 2.0;
         let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
@@ -1490,6 +1550,65 @@ mod tests {
             (i - o).abs() > 0.5,
             "re-carved border: outer {o}, inner {i}"
         );
+    }
+
+    /// `m` with the ring cut on the right by a gap `2·half` px tall (partial inking).
+    fn ring_cut(m: &[bool], half: usize) -> Vec<bool> {
+        let n = SCORE_N;
+        let c = n / 2;
+        let mut m = m.to_vec();
+        for y in c - half..c + half {
+            for x in c + 76..c + 96 {
+                m[y * n + x] = false;
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn a_ring_broken_wide_lets_the_outside_in_but_not_past_the_hull() {
+        let n = SCORE_N;
+        let c = n / 2;
+        let a = ring_cut(&seal(), 12);
+        let da = distance_to(&a, n, n);
+        let (flooded, closed) = (outer_zone(&da, n), closed_outer_zone(&da, n));
+        // The right-hand cross's right tip (c + 36 + 14) faces the gap.
+        let tip = c * n + c + 50;
+        assert!(flooded[tip], "a 24 px gap lets the outside reach the cross");
+        assert!(!closed[tip], "the hull's chord keeps it inside");
+        assert!(closed[c * n + c + 100], "outside the ring");
+        assert!(
+            closed[(c - 41) * n + c + 79],
+            "the ring's outer edge away from the gap"
+        );
+        // A whole ring: the two zones agree.
+        let whole = distance_to(&seal(), n, n);
+        let differ = outer_zone(&whole, n)
+            .iter()
+            .zip(closed_outer_zone(&whole, n))
+            .filter(|(f, h)| **f != *h)
+            .count();
+        assert!(differ < 40, "{differ} pixels differ on a whole ring");
+    }
+
+    #[test]
+    fn a_re_carved_stroke_width_shows_against_the_closed_outline_where_the_ring_is_broken() {
+        // Thicker characters (2 px) on a seal whose ring partial inking broke wide in both
+        // stampings: the flooded zone takes the characters' edges for outer edges and reads part
+        // of the change (1.5 px here, about 0 on the lab's seals); against the hull-closed
+        // outline it shows in full (the scale term's confound adds to it, as on a whole ring).
+        let reference = ring_cut(&seal(), 12);
+        let thicker = ring_cut(&stamped(0.0, 2.0), 12);
+        let (fo, fi) = displacement_against(&reference, &thicker, outer_zone);
+        let (o, i) = displacement_against(&reference, &thicker, closed_outer_zone);
+        assert!(i - o > 2.0, "closed outline: outer {o}, inner {i}");
+        assert!(
+            fi - fo < i - o - 1.0,
+            "flooded zone: outer {fo}, inner {fi}"
+        );
+        // The same seal stamped again reads no change either way.
+        let (o, i) = displacement_against(&reference, &reference, closed_outer_zone);
+        assert!((i - o).abs() < 0.1, "same seal: outer {o}, inner {i}");
     }
 
     #[test]

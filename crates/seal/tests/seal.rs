@@ -309,6 +309,37 @@ fn a_character_the_application_does_not_show_leaves_a_match_to_the_clerk() {
     );
 }
 
+/// Tuning pair 1467 (seed 1): a one-character seal re-carved with thicker strokes, stamped
+/// with ink spread. Its registered ring is broken wider than 10 px, so the stroke-width
+/// measure's outer zone reaches the character and reads almost no change; 1.14 judged it
+/// *match* (score 0.97). Since 1.15 the width read against the hull-closed outline leaves it
+/// to the clerk. The genuine pair 0 of the same set reads no such change.
+#[test]
+fn a_stroke_width_read_against_the_whole_outline_leaves_a_match_to_the_clerk() {
+    use custos_seal::quality::QualityIssue;
+    use custos_seal::verify::CLOSED_WIDTH_CHANGE;
+    let th = Thresholds::default();
+    let (pair, r, c) = tuning_pair(1467);
+    assert_eq!(pair.label, Label::Forgery);
+    assert!(pair.note.contains("stroke width"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &th);
+    let m = &result.comparison.measures;
+    assert!(result.comparison.score >= th.match_at, "{m:?}");
+    assert!(m.width_change.abs() < 0.5, "{m:?}");
+    assert!(m.width_change_closed.abs() >= CLOSED_WIDTH_CHANGE, "{m:?}");
+    assert_eq!(result.comparison.outcome, Outcome::Ambiguous);
+    assert_eq!(
+        result.comparison.quality_issues,
+        vec![QualityIssue::StrokeWidthUnsettled]
+    );
+    let (pair, r, c) = tuning_pair(0);
+    assert_eq!(pair.label, Label::Genuine);
+    let result = compare_imprints(&r, &c, &th);
+    let m = &result.comparison.measures;
+    assert!(m.width_change_closed.abs() < 0.3, "{m:?}");
+    assert_eq!(result.comparison.outcome, Outcome::Match);
+}
+
 /// Tuning pairs 704 and 293 (seed 1): the application's soft ink away from hard ink is just
 /// above the smudge limit, but nothing slid — the faded edge of partial inking. Up to 1.12 both
 /// were *ambiguous* for a smudge; since 1.13 a smudge needs a slid copy (or much more soft ink),
