@@ -297,7 +297,7 @@ fn join(parent: &mut [u32], a: u32, b: u32) -> u32 {
 /// Two raster passes with union–find: the first gives every pixel a provisional label joined
 /// with those of its neighbours already visited (west, north, and north-west and north-east
 /// when `diagonal`); the second numbers the regions as their first pixels come. No division per
-/// pixel and no stack: several times faster than a flood fill, with the same labels.
+/// pixel and no stack: about twice as fast as a flood fill, with the same labels.
 pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<u32>, Vec<usize>) {
     debug_assert_eq!(mask.len(), w * h);
     let mut label = vec![0u32; mask.len()];
@@ -469,7 +469,7 @@ mod tests {
         assert!(boundary_pixels(&full, n).all(|i| i % n != 0 && i % n != n - 1 && i >= n));
     }
 
-    /// The flood fill `label_regions` replaced (1.14): regions numbered as their first pixels
+    /// The flood fill `label_regions` replaced (1.15): regions numbered as their first pixels
     /// come in raster order.
     fn flood_fill(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<u32>, Vec<usize>) {
         let mut label = vec![0u32; mask.len()];
