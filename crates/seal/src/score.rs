@@ -228,8 +228,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         zone[0].1 + zone[1].1,
         zone[0].2 + zone[1].2,
     ));
-    let width_change_closed;
-    let (thickness_outer, thickness_inner) = {
+    let (thickness_outer, thickness_inner, width_change_closed) = {
         let (mut sx, mut sy, mut cnt) = (0.0f32, 0.0f32, 0.0f32);
         for (i, _) in a.iter().enumerate().filter(|(_, v)| **v) {
             sx += (i % n) as f32;
@@ -237,11 +236,10 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
             cnt += 1.0;
         }
         let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
-        let closed = closed_outer_zone(&da, n);
-        let (closed_outer, closed_inner) =
-            edge_displacement(&rd, centre, &a, (&sa, &sb), &closed, &uneven);
-        width_change_closed = closed_inner - closed_outer;
-        edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &uneven)
+        let (o, i) = edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &uneven);
+        let closed = closed_outer_zone(&a, &da, n);
+        let (closed_o, closed_i) = edge_displacement(&rd, centre, &a, (&sa, &sb), &closed, &uneven);
+        (o, i, closed_i - closed_o)
     };
     // Ink spread moves every edge alike; the tolerance follows it so that a genuine stamping
     // with more or less ink is not read as extra or missing strokes (a re-carved width still
@@ -537,7 +535,13 @@ fn outer_zone(da: &[f32], n: usize) -> Vec<bool> {
             stack.push(i + n);
         }
     }
-    distance_to(&outside, n, n)
+    grown_outside(&outside, n)
+}
+
+/// The pixels within `OUTSIDE_CLOSING + OUTER_BAND` of `outside`: the outside grown back to
+/// the ink and by [`OUTER_BAND`] into it.
+fn grown_outside(outside: &[bool], n: usize) -> Vec<bool> {
+    distance_to(outside, n, n)
         .into_iter()
         .map(|d| d <= OUTSIDE_CLOSING + OUTER_BAND)
         .collect()
@@ -547,10 +551,10 @@ fn outer_zone(da: &[f32], n: usize) -> Vec<bool> {
 /// (1.15): the background outside the hull and farther than [`OUTSIDE_CLOSING`] from ink,
 /// grown back to the ink and by [`OUTER_BAND`] into it. Where the ring is whole this is
 /// [`outer_zone`]; where partial inking broke it wider than `2 × OUTSIDE_CLOSING`, the hull's
-/// chord still closes it, so the characters' edges stay inside.
-fn closed_outer_zone(da: &[f32], n: usize) -> Vec<bool> {
-    let ink: Vec<bool> = da.iter().map(|&d| d <= 0.0).collect();
-    let Some(hull) = crate::extract::hull_polygon(&ink, n, n) else {
+/// chord still closes it, so the characters' edges stay inside. `a` is the reference ink, `da`
+/// the distance to it.
+fn closed_outer_zone(a: &[bool], da: &[f32], n: usize) -> Vec<bool> {
+    let Some(hull) = crate::extract::hull_polygon(a, n, n) else {
         return outer_zone(da, n);
     };
     let mut outside = vec![false; n * n];
@@ -577,10 +581,7 @@ fn closed_outer_zone(da: &[f32], n: usize) -> Vec<bool> {
             *o = da[y * n + x] > OUTSIDE_CLOSING && !(xc >= lo && xc <= hi);
         }
     }
-    distance_to(&outside, n, n)
-        .into_iter()
-        .map(|d| d <= OUTSIDE_CLOSING + OUTER_BAND)
-        .collect()
+    grown_outside(&outside, n)
 }
 
 /// The naive baseline: global overlap (intersection over union) of the two ink masks, each
@@ -1205,18 +1206,18 @@ mod tests {
     }
 
     fn displacement(a: &[bool], b: &[bool]) -> (f32, f32) {
-        displacement_against(a, b, outer_zone)
+        displacement_against(a, b, |_, da, n| outer_zone(da, n))
     }
 
     /// [`displacement`] with the outer zone taken by `zone`.
     fn displacement_against(
         a: &[bool],
         b: &[bool],
-        zone: fn(&[f32], usize) -> Vec<bool>,
+        zone: fn(&[bool], &[f32], usize) -> Vec<bool>,
     ) -> (f32, f32) {
         let n = SCORE_N;
         let (da, db) = (distance_to(a, n, n), distance_to(b, n, n));
-        let outer = zone(&da, n);
+        let outer = zone(a, &da, n);
         let dens = mask_plane(a).box_blur(1);
         let c = n as f32 / 2.0;
         let (sa, sb) = (signed_distance(a, &da, n), signed_distance(b, &db, n));
@@ -1571,7 +1572,7 @@ mod tests {
         let c = n / 2;
         let a = ring_cut(&seal(), 12);
         let da = distance_to(&a, n, n);
-        let (flooded, closed) = (outer_zone(&da, n), closed_outer_zone(&da, n));
+        let (flooded, closed) = (outer_zone(&da, n), closed_outer_zone(&a, &da, n));
         // The right-hand cross's right tip (c + 36 + 14) faces the gap.
         let tip = c * n + c + 50;
         assert!(flooded[tip], "a 24 px gap lets the outside reach the cross");
@@ -1582,10 +1583,11 @@ mod tests {
             "the ring's outer edge away from the gap"
         );
         // A whole ring: the two zones agree.
-        let whole = distance_to(&seal(), n, n);
-        let differ = outer_zone(&whole, n)
+        let whole = seal();
+        let dw = distance_to(&whole, n, n);
+        let differ = outer_zone(&dw, n)
             .iter()
-            .zip(closed_outer_zone(&whole, n))
+            .zip(closed_outer_zone(&whole, &dw, n))
             .filter(|(f, h)| **f != *h)
             .count();
         assert!(differ < 40, "{differ} pixels differ on a whole ring");
@@ -1599,7 +1601,7 @@ mod tests {
         // outline it shows in full (the scale term's confound adds to it, as on a whole ring).
         let reference = ring_cut(&seal(), 12);
         let thicker = ring_cut(&stamped(0.0, 2.0), 12);
-        let (fo, fi) = displacement_against(&reference, &thicker, outer_zone);
+        let (fo, fi) = displacement_against(&reference, &thicker, |_, da, n| outer_zone(da, n));
         let (o, i) = displacement_against(&reference, &thicker, closed_outer_zone);
         assert!(i - o > 2.0, "closed outline: outer {o}, inner {i}");
         assert!(
