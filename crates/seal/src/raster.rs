@@ -309,30 +309,25 @@ pub fn label_regions(mask: &[bool], w: usize, h: usize, diagonal: bool) -> (Vec<
             if !mask[i] {
                 continue;
             }
+            // Neighbours already labelled: west, north, and north-west and north-east.
+            let at = |ok: bool, j: usize| if ok { label[j] } else { 0 };
+            let (west, north) = (x > 0, y > 0);
+            let neighbours = [
+                at(west, i.wrapping_sub(1)),
+                at(north, i.wrapping_sub(w)),
+                at(diagonal && north && west, i.wrapping_sub(w + 1)),
+                at(
+                    diagonal && north && x + 1 < w,
+                    i.wrapping_sub(w).wrapping_add(1),
+                ),
+            ];
             let mut current = 0u32;
-            let mut take = |l: u32, parent: &mut Vec<u32>| {
-                if l != 0 {
-                    current = if current == 0 {
-                        l
-                    } else {
-                        join(parent, current, l)
-                    };
-                }
-            };
-            if x > 0 {
-                take(label[i - 1], &mut parent);
-            }
-            if y > 0 {
-                let up = i - w;
-                take(label[up], &mut parent);
-                if diagonal {
-                    if x > 0 {
-                        take(label[up - 1], &mut parent);
-                    }
-                    if x + 1 < w {
-                        take(label[up + 1], &mut parent);
-                    }
-                }
+            for l in neighbours.into_iter().filter(|&l| l != 0) {
+                current = if current == 0 {
+                    l
+                } else {
+                    join(&mut parent, current, l)
+                };
             }
             if current == 0 {
                 current = u32::try_from(parent.len()).unwrap_or(u32::MAX);
