@@ -36,6 +36,10 @@ pub enum QualityIssue {
     /// re-carving's amount (or by the faded edges of partial inking): a pair that would have
     /// been judged *match* is left to a person (1.15, `verify::CLOSED_WIDTH_CHANGE`).
     StrokeWidthUnsettled,
+    /// Ink moved in one place — reference ink missing beside extra ink of the application,
+    /// gathered within about one character — by a re-carved character's amount: a pair that
+    /// would have been judged *match* is left to a person (1.16, `verify::MOVED_LOCAL`).
+    StrokesMoved,
 }
 
 impl QualityIssue {
@@ -53,6 +57,9 @@ impl QualityIssue {
             QualityIssue::CharacterUnseen => "印文缺字 / a character does not show",
             QualityIssue::StrokeWidthUnsettled => {
                 "筆畫粗細待確認 / stroke width to be checked (border broken)"
+            }
+            QualityIssue::StrokesMoved => {
+                "筆畫局部位移待確認 / strokes moved in one place, to be checked"
             }
         }
     }
@@ -186,6 +193,7 @@ mod tests {
             extra: 0.01,
             missing: 0.01,
             missing_moved: 0.0,
+            moved_local: 0.0,
             gap_moved: 0.0,
             coverage: 0.98,
             thickness: 0.2,

@@ -47,6 +47,9 @@ const W_CHARACTER_SCALE: f32 = 2.0;
 /// partial inking or pale ink only takes ink away. 8 px is about a stroke width; 3 and 5 px did
 /// worse on the tuning sets (docs/seal.md).
 const MOVED_RADIUS: f32 = 8.0;
+/// Side, in blocks, of the window in which [`Measures::moved_local`] gathers moved ink: three of
+/// the [`BLOCKS`] over the registered ink, about one character of a seal of four.
+const MOVED_WINDOW: usize = 3;
 /// How many of the worst blocks enter the score.
 const WORST_BLOCKS: usize = 4;
 /// Radius (scoring pixels) within which ink alone beside a gap counts as the gap's ink moved: a
@@ -80,6 +83,12 @@ pub struct Measures {
     /// The part of [`Measures::missing`] with extra candidate ink within 8 px: ink that moved (a
     /// re-carved stroke, another glyph), which partial inking or pale ink does not give.
     pub missing_moved: f32,
+    /// Ink that moved, gathered in one place (1.16): in the window of [`MOVED_WINDOW`]² blocks
+    /// that holds the most, the missing reference ink with extra candidate ink within 8 px plus
+    /// the extra candidate ink with missing reference ink within 8 px, / reference ink. A
+    /// re-carved character moves ink on both sides of its strokes within one character; the
+    /// moves of a genuine stamping (blotches, stroke ends, scan noise) are spread over the seal.
+    pub moved_local: f32,
     /// Reference ink in a gap (see [`Measures::gap`]) with candidate ink alone within 24 px /
     /// reference ink: a border or character displaced by more than the stroke windows see
     /// (a re-carved outline, a character rescaled inside it). Partial inking leaves gaps with no
@@ -325,7 +334,9 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         (x0 + x1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0,
         (y0 + y1) as f32 / 2.0 - side * BLOCKS as f32 / 2.0,
     );
+    let (moved_missing, moved_extra) = moved_ink(&missing, &extra, n);
     let mut cells = vec![(0usize, 0usize, 0usize, 0usize); BLOCKS * BLOCKS];
+    let mut moved_cells = vec![0usize; BLOCKS * BLOCKS];
     for i in 0..n * n {
         if unknown[i] {
             continue;
@@ -340,6 +351,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         c.1 += usize::from(b[i]);
         c.2 += usize::from(extra[i]);
         c.3 += usize::from(missing[i]);
+        moved_cells[by as usize * BLOCKS + bx as usize] +=
+            usize::from(moved_missing[i]) + usize::from(moved_extra[i]);
     }
     let floor = 0.08 * side * side;
     let block_map: Vec<Option<f32>> = cells
@@ -355,7 +368,8 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
     let worst_blocks = sorted.iter().take(k).sum::<f32>() / k as f32;
     let extra_f = ne as f32 / nb.max(1) as f32;
     let missing_f = nm as f32 / na.max(1) as f32;
-    let missing_moved = moved_ink(&missing, &extra, n) as f32 / na.max(1) as f32;
+    let missing_moved = moved_missing.iter().filter(|&&v| v).count() as f32 / na.max(1) as f32;
+    let moved_local = densest_window(&moved_cells, MOVED_WINDOW) as f32 / na.max(1) as f32;
     let gap_moved = displaced_ink(&gap_ink, &alone_ink, n) as f32 / na.max(1) as f32;
     // Partial inking leaves gaps in one imprint; a stroke or border moved farther than the local
     // window leaves a gap in both (reference ink without candidate ink nearby, and the converse).
@@ -395,6 +409,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         extra: extra_f,
         missing: missing_f,
         missing_moved,
+        moved_local,
         gap_moved,
         thickness,
         thickness_outer,
@@ -824,19 +839,40 @@ fn alone_regions(a: &[bool], b: &[bool], n: usize) -> Vec<bool> {
     r1.iter().zip(&r2).map(|(x, y)| *x || *y).collect()
 }
 
-/// Missing pixels with an extra pixel at most [`MOVED_RADIUS`] away: ink that moved (a re-carved
-/// stroke leaves missing ink on one side and extra ink on the other), not ink taken away. A
-/// move smaller than a stroke width with no other change shows in the edge measures instead.
-fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> usize {
-    if !missing.contains(&true) {
-        return 0;
+/// Missing pixels with an extra pixel at most [`MOVED_RADIUS`] away, and extra pixels with a
+/// missing pixel as near: ink that moved (a re-carved stroke leaves missing ink on one side and
+/// extra ink on the other), not ink taken away or added. A move smaller than a stroke width with
+/// no other change shows in the edge measures instead.
+fn moved_ink(missing: &[bool], extra: &[bool], n: usize) -> (Vec<bool>, Vec<bool>) {
+    if !missing.contains(&true) || !extra.contains(&true) {
+        return (vec![false; n * n], vec![false; n * n]);
     }
-    let near_extra = distance_to(extra, n, n);
-    missing
-        .iter()
-        .zip(&near_extra)
-        .filter(|&(&m, &d)| m && d <= MOVED_RADIUS)
-        .count()
+    let moved = |of: &[bool], beside: &[bool]| -> Vec<bool> {
+        let near = distance_to(beside, n, n);
+        of.iter()
+            .zip(&near)
+            .map(|(&v, &d)| v && d <= MOVED_RADIUS)
+            .collect()
+    };
+    (moved(missing, extra), moved(extra, missing))
+}
+
+/// Largest sum of `cells` (a [`BLOCKS`]² grid) over a window of `side`² blocks.
+fn densest_window(cells: &[usize], side: usize) -> usize {
+    let span = BLOCKS + 1 - side;
+    (0..span * span)
+        .map(|w| {
+            let (wx, wy) = (w % span, w / span);
+            (wy..wy + side)
+                .map(|y| {
+                    cells[y * BLOCKS + wx..y * BLOCKS + wx + side]
+                        .iter()
+                        .sum::<usize>()
+                })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Gap pixels with a pixel of the candidate's ink alone at most [`DISPLACED_RADIUS`] away (see
@@ -1409,7 +1445,11 @@ mod tests {
         for (dx, dy) in [(5.0, 0.0), (3.0, -3.0)] {
             let (missing, extra) = differences(&reference, &recarved(dx, dy, 1.0));
             let lost = missing.iter().filter(|&&m| m).count();
-            let moved = moved_ink(&missing, &extra, n);
+            let moved = moved_ink(&missing, &extra, n)
+                .0
+                .iter()
+                .filter(|&&v| v)
+                .count();
             assert!(
                 lost > 50 && moved * 3 >= lost,
                 "moved ({dx}, {dy}): {moved} of {lost}"
@@ -1427,7 +1467,38 @@ mod tests {
             .collect();
         let (missing, extra) = differences(&reference, &gap);
         assert!(missing.iter().filter(|&&m| m).count() > 500);
-        assert_eq!(moved_ink(&missing, &extra, n), 0);
+        let (moved_missing, moved_extra) = moved_ink(&missing, &extra, n);
+        assert!(!moved_missing.contains(&true) && !moved_extra.contains(&true));
+    }
+
+    #[test]
+    fn ink_moved_within_one_character_is_gathered_in_one_window() {
+        let n = SCORE_N;
+        // The character moved: both sides of its strokes, all within its own box.
+        let (missing, extra) = differences(&seal(), &recarved(5.0, 0.0, 1.0));
+        let (moved_missing, moved_extra) = moved_ink(&missing, &extra, n);
+        let c = n as f32 / 2.0;
+        let inside = |i: usize| {
+            let (x, y) = ((i % n) as f32 - c, (i / n) as f32 - c);
+            x < -10.0 && y < -10.0
+        };
+        let (mut moved, mut within) = (0, 0);
+        for i in (0..n * n).filter(|&i| moved_missing[i] || moved_extra[i]) {
+            moved += 1;
+            within += usize::from(inside(i));
+        }
+        assert!(moved_extra.contains(&true) && moved > 50, "{moved}");
+        assert_eq!(within, moved);
+        // The densest window: a 3×3 cluster of blocks, not the scattered ones.
+        let mut cells = vec![0usize; BLOCKS * BLOCKS];
+        for (x, y) in [(2, 1), (3, 2), (4, 3)] {
+            cells[y * BLOCKS + x] = 10;
+        }
+        cells[7 * BLOCKS + 7] = 12;
+        cells[0] = 12;
+        assert_eq!(densest_window(&cells, 3), 30);
+        assert_eq!(densest_window(&cells, 1), 12);
+        assert_eq!(densest_window(&cells, BLOCKS), 54);
     }
 
     /// Share of the reference ink in gaps with ink alone beside them, the gaps and the ink

@@ -231,7 +231,12 @@ fn compare_on_generated_pairs_gives_match_and_no_match_with_an_overlay_of_the_di
 /// Pair `index` of the first tuning set (seed 1, at the resolution the generator drew), with
 /// both imprints extracted — the pairs the lab names.
 fn tuning_pair(index: u64) -> (GeneratedPair, Imprint, Imprint) {
-    let mut cfg = config(1);
+    tuning_pair_of(1, index)
+}
+
+/// Pair `index` of the tuning set of `seed`, extracted.
+fn tuning_pair_of(seed: u64, index: u64) -> (GeneratedPair, Imprint, Imprint) {
+    let mut cfg = config(seed);
     cfg.dpi = None;
     let pair = generate_pair(&cfg, index).unwrap();
     let limits = IntakeLimits::default();
@@ -338,6 +343,23 @@ fn a_stroke_width_read_against_the_whole_outline_leaves_a_match_to_the_clerk() {
     let m = &result.comparison.measures;
     assert!(m.width_change_closed.abs() < 0.3, "{m:?}");
     assert_eq!(result.comparison.outcome, Outcome::Match);
+}
+
+/// Tuning pair 455 of seed 2: a four-character seal with one character drawn smaller about its
+/// centre, stamped with partial inking, blotches and ink spread. The character's strokes have
+/// run together into one solid figure whose edges all face away from its centre, which up to
+/// 1.15 the per-figure rescaling fit left out (for a small solid figure a rescaling and a
+/// spread are one move) and the pair was judged *match* (score 0.94). Since 1.16 a figure that
+/// large is read: its strokes' ends moved several times more than its sides.
+#[test]
+fn a_solid_character_drawn_smaller_is_read_as_rescaled() {
+    let (pair, r, c) = tuning_pair_of(2, 455);
+    assert_eq!(pair.label, Label::Forgery);
+    assert!(pair.note.contains("rescaled character"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &Thresholds::default());
+    let m = &result.comparison.measures;
+    assert!(m.character_scale >= 1.0, "{m:?}");
+    assert_eq!(result.comparison.outcome, Outcome::NoMatch, "{m:?}");
 }
 
 /// Tuning pairs 704 and 293 (seed 1): the application's soft ink away from hard ink is just
