@@ -23,7 +23,7 @@ use crate::quality::{QualityIssue, QualityLimits, assess};
 use crate::score::{Aligned, BLOCKS, Measures, TOLERANCE, measure};
 
 /// Version of the algorithm and its thresholds; recorded with every outcome.
-pub const ALGORITHM_VERSION: &str = "custos-seal/1.16 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 2.0), touching characters refitted as parts (>=0.6 held); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; ink spread alone with a character rescaled>=0.5px is no match; double stamping alone with missing ink>=0.045; a match needs every character seen (unseen share <0.9 of figures with >=500 edge pixels) the stroke width read against the hull-closed outline within 1px and moved ink in any 3x3-block window <0.008 of the reference ink; facing test of figures only below 28px RMS radius for red figures; smudge issue needs a slid copy (double-stamp evidence >0.2) or soft ink alone >0.08; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; no match when the outline moved all round (offset >=3px held by >=0.6 of 360 rays); match>=0.88 no-match<0.55)";
+pub const ALGORITHM_VERSION: &str = "custos-seal/1.16 (fourier-mellin; masked rotation and scale search where wide gaps >0.38, kept when extra ink plus gaps fall; 320px canvas; tolerant overlap 1.5px; 8x8 blocks; stroke width inside vs outer edge; local edge displacement field; per-figure rescaling fit (lower bound, weight 2.0), touching characters refitted as parts (>=0.6 held); missing ink next to extra ink (8px) apart; logistic fitted on pairs without quality issue; local block re-alignment; re-carving overrides quality at gain>=0.8 or ink spread alone with move>=1px; ink spread alone with a character rescaled>=0.5px is no match; double stamping alone with missing ink>=0.045; a match needs every character seen (unseen share <0.9 of figures with >=500 edge pixels), the stroke width read against the hull-closed outline within 1px and moved ink in any 3x3-block window <0.008 of the reference ink; facing test of figures only below 28px RMS radius for red figures; smudge issue needs a slid copy (double-stamp evidence >0.2) or soft ink alone >0.08; ink spread issue on white-character seals (one connected red field >0.75) only; double stamp on the scoring canvas >0.51; no match when gaps with ink alone within 24px >=0.10; no match when the outline moved all round (offset >=3px held by >=0.6 of 360 rays); match>=0.88 no-match<0.55)";
 
 /// Local re-alignment gain (see `score::Measures::local_gain`) that counts as evidence of a
 /// re-carved seal even on a poorly stamped imprint. Chosen on the tuning set (2,000 pairs): it
@@ -321,8 +321,8 @@ pub fn compare_imprints(reference: &Imprint, cand: &Imprint, thresholds: &Thresh
         outline: m.outline,
     };
     // A match needs every character seen (1.12), the stroke width read against the whole
-    // outline (1.15) and no ink moved in one place (1.16); the issues are raised only where they change a match, so a pair judged
-    // otherwise keeps its outcome.
+    // outline (1.15) and no ink moved in one place (1.16); the issues are raised only where
+    // they change a match, so a pair judged otherwise keeps its outcome.
     if decide(score, evidence, &issues, thresholds) == Outcome::Match {
         issues.extend(unsettled_match(
             m.unseen_character,
