@@ -58,9 +58,10 @@ pub const MIN_RADIUS: f64 = 15.0;
 pub const MAX_SPREAD: f64 = 1.5;
 /// Smallest share of a figure's edges facing its centre, and facing away from it.
 pub const MIN_SIDE: f64 = 0.1;
-/// Smallest RMS radius (scoring pixels) of a red figure read without the facing test: the
-/// small solid figures of genuine stampings (dots, short strokes, 15–25 px) read as shrunk
-/// under ink spread and blur, which round their ends (1.16).
+/// Smallest RMS radius (scoring pixels) from which a solid figure — most of its edges facing
+/// away from its centre — is read without the facing test (1.16): the small solid figures of
+/// genuine stampings (dots, short strokes, 15–25 px) read as shrunk under ink spread and blur,
+/// which round their ends.
 pub const CONVEX_MIN_RADIUS: f64 = 28.0;
 /// Edges farther than this from the previous fit (scoring pixels) are left out of the refit.
 const REFIT: f64 = 1.0;
@@ -248,12 +249,14 @@ fn figure_scale(edges: &[Edge], m: &[usize], part: bool) -> (f32, Vec<usize>) {
         / count)
         .sqrt();
     let facing = m.iter().filter(|&&k| row(k)[3] < 0.0).count() as f64 / count;
-    // The facing test is not asked of a large red figure (1.16): a character of a bold face
-    // under ink spread closes into one solid shape whose edges all face away, but over a radius
-    // this large its rescaling moves the ends of its strokes far more than its sides, which a
-    // spread does not.
-    let facing_test = !part && (radius < CONVEX_MIN_RADIUS || facing > 0.5);
-    if radius < MIN_RADIUS || (facing_test && facing.min(1.0 - facing) < MIN_SIDE) {
+    // The facing test is not asked of a large solid figure (1.16): a character of a bold face
+    // under ink spread closes into one shape whose edges all face away, but over a radius this
+    // large its rescaling moves the ends of its strokes far more than its sides, which a spread
+    // does not. A figure whose edges mostly face its centre (a counter, a white character) keeps
+    // the test whatever its size.
+    let solid = facing <= 0.5;
+    let without_facing_test = part || (solid && radius >= CONVEX_MIN_RADIUS);
+    if radius < MIN_RADIUS || (!without_facing_test && facing.min(1.0 - facing) < MIN_SIDE) {
         return (0.0, Vec::new());
     }
     let predict = |p: &[f64; 4], k: usize| row(k).iter().zip(p).map(|(r, w)| r * w).sum::<f64>();
