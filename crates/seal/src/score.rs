@@ -346,13 +346,13 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         if bx < 0.0 || by < 0.0 || bx >= BLOCKS as f32 || by >= BLOCKS as f32 {
             continue;
         }
-        let c = &mut cells[by as usize * BLOCKS + bx as usize];
+        let block = by as usize * BLOCKS + bx as usize;
+        let c = &mut cells[block];
         c.0 += usize::from(a[i]);
         c.1 += usize::from(b[i]);
         c.2 += usize::from(extra[i]);
         c.3 += usize::from(missing[i]);
-        moved_cells[by as usize * BLOCKS + bx as usize] +=
-            usize::from(moved_missing[i]) + usize::from(moved_extra[i]);
+        moved_cells[block] += usize::from(moved_missing[i]) + usize::from(moved_extra[i]);
     }
     let floor = 0.08 * side * side;
     let block_map: Vec<Option<f32>> = cells
