@@ -26,6 +26,11 @@
 //! 2.5 px; genuine pairs with an offset of 3 px or more had supports of at most 0.47; the
 //! forgeries so read (white-character seals re-carved in border and spacing) 8–10 px at
 //! 0.81–0.94.
+//!
+//! Since 1.17 the offset also enters the score, whatever its support, beyond 8 px (see
+//! `score`): an application that shows none of the outline gives a mode far from zero with a
+//! small support — its rays all meet characters — and so does an outline rescaled with the
+//! characters kept, which genuine stampings, even with a broken ring, do not.
 
 use crate::score::SCORE_N;
 

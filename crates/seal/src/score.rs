@@ -45,16 +45,16 @@ const W_MOVE: f32 = 3.114;
 const W_CHARACTER_SCALE: f32 = 2.0;
 /// Weight, per scoring pixel beyond [`OUTLINE_FREE`], of the distance between the application's
 /// outline and the registered one (1.17, the mode of [`crate::outline`]'s rays whatever its
-/// support). A genuine stamping's outline lies where the registered one does, or where partial
-/// inking broke it the rays meet characters at varying depths and the mode stays on the ring
-/// that is left; an outline found farther off is a re-carved border or spacing, or a seal whose
+/// support). A genuine stamping's outline lies on the registered one; where partial inking broke
+/// it, the rays through the gaps meet characters at varying depths and the mode stays on what is
+/// left of the ring. An outline found farther off is a re-carved border or spacing, or a seal whose
 /// outline the application does not show at all, so that its characters' size is read against
-/// nothing. Read on nine 2,000-pair sets with 1.16 (lab, 2026-11-30): 6 of about 8,000 genuine
-/// pairs read 8 px or more (three already *no match*), against about 470 of about 7,900
-/// forgeries, among them two judged *match* (one-character seals whose character was rescaled
-/// and whose outline partial inking took, or which the alignment did not follow). The weight is
-/// not fitted: from 0.5 to 2 it gives the same outcomes on those sets and lowers the EER on
-/// eight of the nine (1.97 → 1.74 % on the second tuning seed).
+/// nothing. Read on nine 2,000-pair sets with 1.16 (lab, 2026-11-30): 6 of the 8,111 genuine
+/// pairs read 8 px or more (three already *no match*), against 649 of the 8,016 forgeries,
+/// among them two judged *match* (one-character seals whose character was rescaled and whose
+/// outline partial inking took, or which the alignment did not follow). The weight is not
+/// fitted: from 0.5 to 2 it gives the same outcomes on those sets and lowers the EER on eight
+/// of the nine (1.97 → 1.74 % on the second tuning seed).
 const W_OUTLINE: f32 = 1.0;
 /// Distance between the outlines (scoring pixels) that costs the score nothing: genuine pairs
 /// read up to 7.5 px where partial inking left little of the ring.
@@ -100,7 +100,7 @@ pub struct Measures {
     /// The part of [`Measures::missing`] with extra candidate ink within 8 px: ink that moved (a
     /// re-carved stroke, another glyph), which partial inking or pale ink does not give.
     pub missing_moved: f32,
-    /// Ink that moved, gathered in one place (1.16): in the window of [`MOVED_WINDOW`]² blocks
+    /// Ink that moved, gathered in one place (1.16): in the window of `MOVED_WINDOW`² blocks
     /// that holds the most, the missing reference ink with extra candidate ink within 8 px plus
     /// the extra candidate ink with missing reference ink within 8 px, / reference ink. A
     /// re-carved character moves ink on both sides of its strokes within one character; the
@@ -172,7 +172,8 @@ pub struct Measures {
     /// `figures::Figures::largest_unseen`): a character the application does not show.
     pub unseen_character: f32,
     /// The application's outline against the registered one (1.14, see [`crate::outline`]):
-    /// moved all round while the characters are registered is a re-carved border.
+    /// moved all round while the characters are registered is a re-carved border. Its offset
+    /// beyond 8 px enters the score (1.17, `W_OUTLINE`).
     pub outline: crate::outline::OutlineOffset,
     /// Combined dissimilarity in `(0, 1)`: one minus the logistic score.
     pub dissimilarity: f32,
