@@ -29,8 +29,9 @@
 //!
 //! Since 1.17 the offset also enters the score, whatever its support, beyond 8 px (see
 //! `score`): an application that shows none of the outline gives a mode far from zero with a
-//! small support — its rays all meet characters — and so does an outline rescaled with the
-//! characters kept, which genuine stampings, even with a broken ring, do not.
+//! small support — its rays meet characters at varying depths — and so does an outline
+//! rescaled with the characters kept; genuine stampings, even with a broken ring, hardly ever
+//! do (6 of 8,111 genuine pairs on nine lab sets read 8 px or more).
 
 use crate::score::SCORE_N;
 
