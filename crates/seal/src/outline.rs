@@ -57,20 +57,20 @@ pub struct OutlineOffset {
 }
 
 /// Reads the outline offset of `candidate` against `reference` (ink masks on the `SCORE_N²`
-/// scoring canvas); `unknown` marks pixels neither imprint can be read at.
-pub fn outline_offset(reference: &[bool], candidate: &[bool], unknown: &[bool]) -> OutlineOffset {
+/// scoring canvas) from `centre`, the centroid of the reference ink (`raster::mask_centroid`;
+/// `None`, no reference ink, reads nothing); `unknown` marks pixels neither imprint can be read
+/// at.
+pub fn outline_offset(
+    reference: &[bool],
+    candidate: &[bool],
+    unknown: &[bool],
+    centre: Option<(f32, f32)>,
+) -> OutlineOffset {
     let n = SCORE_N;
     debug_assert!(reference.len() == n * n && candidate.len() == n * n && unknown.len() == n * n);
-    let (mut sx, mut sy, mut count) = (0.0f64, 0.0f64, 0.0f64);
-    for (i, _) in reference.iter().enumerate().filter(|(_, v)| **v) {
-        sx += (i % n) as f64;
-        sy += (i / n) as f64;
-        count += 1.0;
-    }
-    if count == 0.0 {
+    let Some((cx, cy)) = centre else {
         return OutlineOffset::default();
-    }
-    let (cx, cy) = ((sx / count) as f32, (sy / count) as f32);
+    };
     // Where a ray leaves the canvas (plus a pixel for rounding): the walk starts there.
     let edge = n as f32 - 1.0;
     let exit = |c: f32, d: f32| {
@@ -146,6 +146,10 @@ mod tests {
 
     const N: usize = SCORE_N;
 
+    fn about(reference: &[bool]) -> Option<(f32, f32)> {
+        crate::raster::mask_centroid(reference, N)
+    }
+
     /// A ring of outer radius `r` and width 8 around the canvas centre, with a bar inside.
     fn ring(r: f32) -> Vec<bool> {
         let c = N as f32 / 2.0;
@@ -161,7 +165,7 @@ mod tests {
     #[test]
     fn the_same_outline_reads_zero_with_full_support() {
         let a = ring(110.0);
-        let o = outline_offset(&a, &a, &vec![false; N * N]);
+        let o = outline_offset(&a, &a, &vec![false; N * N], about(&a));
         assert!(o.offset.abs() < 1e-6, "{o:?}");
         assert!(o.support > 0.99, "{o:?}");
         assert_eq!(o.rays, RAYS);
@@ -170,10 +174,10 @@ mod tests {
     #[test]
     fn an_outline_moved_all_round_reads_its_offset() {
         let (a, b) = (ring(110.0), ring(118.0));
-        let o = outline_offset(&a, &b, &vec![false; N * N]);
+        let o = outline_offset(&a, &b, &vec![false; N * N], about(&a));
         assert!((o.offset - 8.0).abs() <= 0.5, "{o:?}");
         assert!(o.support > 0.9, "{o:?}");
-        let inside = outline_offset(&a, &ring(104.0), &vec![false; N * N]);
+        let inside = outline_offset(&a, &ring(104.0), &vec![false; N * N], about(&a));
         assert!((inside.offset + 6.0).abs() <= 0.5, "{inside:?}");
     }
 
@@ -187,7 +191,7 @@ mod tests {
             .enumerate()
             .map(|(i, &v)| v && ((i % N) as f32) < c + 35.0)
             .collect();
-        let o = outline_offset(&a, &b, &vec![false; N * N]);
+        let o = outline_offset(&a, &b, &vec![false; N * N], about(&a));
         assert!(o.offset.abs() < 1e-6, "{o:?}");
         assert!(o.support > 0.4 && o.support < 0.7, "{o:?}");
     }
@@ -197,7 +201,7 @@ mod tests {
         let (a, b) = (ring(110.0), ring(118.0));
         // Text over the upper half of the page.
         let unknown: Vec<bool> = (0..N * N).map(|i| i / N < N / 2).collect();
-        let o = outline_offset(&a, &b, &unknown);
+        let o = outline_offset(&a, &b, &unknown, about(&a));
         assert!(o.rays < RAYS / 2 + 5, "{o:?}");
         assert!((o.offset - 8.0).abs() <= 0.5, "{o:?}");
     }
@@ -205,9 +209,9 @@ mod tests {
     #[test]
     fn no_ink_reads_nothing() {
         let empty = vec![false; N * N];
-        let o = outline_offset(&empty, &ring(110.0), &empty);
+        let o = outline_offset(&empty, &ring(110.0), &empty, about(&empty));
         assert_eq!(o, OutlineOffset::default());
-        let none = outline_offset(&ring(110.0), &empty, &empty);
+        let none = outline_offset(&ring(110.0), &empty, &empty, about(&ring(110.0)));
         assert_eq!((none.rays, none.support), (0, 0.0));
     }
 }

@@ -368,6 +368,19 @@ pub fn boundary_pixels(mask: &[bool], n: usize) -> impl Iterator<Item = usize> +
     })
 }
 
+/// Centroid `(x, y)` of the `true` pixels of a mask `n` pixels wide, or `None` for an empty mask.
+/// Summed in `f64`: a seal's ink on the scoring canvas sums to some 10⁷, beyond `f32`'s exact
+/// integers.
+pub fn mask_centroid(mask: &[bool], n: usize) -> Option<(f32, f32)> {
+    let (mut sx, mut sy, mut count) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, _) in mask.iter().enumerate().filter(|(_, v)| **v) {
+        sx += (i % n) as f64;
+        sy += (i / n) as f64;
+        count += 1.0;
+    }
+    (count > 0.0).then(|| ((sx / count) as f32, (sy / count) as f32))
+}
+
 /// Chamfer (3-4) distance transform to the nearest `true` pixel, in pixels (approximately
 /// Euclidean). Pixels far from any `true` pixel get a large value.
 ///
@@ -446,6 +459,17 @@ fn sweep_backward(row: &mut [i32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_centroid_of_a_mask_is_the_mean_of_its_pixels_and_an_empty_mask_has_none() {
+        let n = 10;
+        assert_eq!(mask_centroid(&vec![false; n * n], n), None);
+        // A 3×2 block at x 2..5, y 6..8: centre (3, 6.5).
+        let block: Vec<bool> = (0..n * n)
+            .map(|i| (2..5).contains(&(i % n)) && (6..8).contains(&(i / n)))
+            .collect();
+        assert_eq!(mask_centroid(&block, n), Some((3.0, 6.5)));
+    }
 
     #[test]
     fn boundary_pixels_are_both_sides_of_every_edge_off_the_border() {

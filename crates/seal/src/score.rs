@@ -16,7 +16,7 @@
 
 use crate::align::{Alignment, CANVAS};
 use crate::extract::Imprint;
-use crate::raster::{Plane, Similarity, boundary_pixels, distance_to};
+use crate::raster::{Plane, Similarity, boundary_pixels, distance_to, mask_centroid};
 
 /// Side of the scoring canvas.
 pub const SCORE_N: usize = 320;
@@ -256,14 +256,11 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         zone[0].1 + zone[1].1,
         zone[0].2 + zone[1].2,
     ));
+    // The registered ink's centroid: the centre of the stroke-width fit's scale term and of the
+    // outline's rays.
+    let reference_centre = mask_centroid(&a, n);
     let (thickness_outer, thickness_inner, width_change_closed) = {
-        let (mut sx, mut sy, mut cnt) = (0.0f32, 0.0f32, 0.0f32);
-        for (i, _) in a.iter().enumerate().filter(|(_, v)| **v) {
-            sx += (i % n) as f32;
-            sy += (i / n) as f32;
-            cnt += 1.0;
-        }
-        let centre = (sx / cnt.max(1.0), sy / cnt.max(1.0));
+        let centre = reference_centre.unwrap_or((0.0, 0.0));
         let (o, i) = edge_displacement(&rd, centre, &a, (&sa, &sb), &outer, &uneven);
         let closed = closed_outer_zone(&a, &da, n);
         let (closed_o, closed_i) = edge_displacement(&rd, centre, &a, (&sa, &sb), &closed, &uneven);
@@ -408,7 +405,7 @@ pub fn measure(reference: &Imprint, cand: &Imprint, al: &Alignment) -> (Measures
         outer: &outer,
     });
     let (local_move, local_move2) = (moves.largest, moves.second);
-    let outline = crate::outline::outline_offset(&a, &b, &unknown);
+    let outline = crate::outline::outline_offset(&a, &b, &unknown, reference_centre);
     let z = BIAS
         - W_EXTRA * extra_f
         - W_MISSING_MOVED * missing_moved
