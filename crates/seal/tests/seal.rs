@@ -452,3 +452,38 @@ fn an_outline_far_from_the_registered_one_costs_the_score_and_a_broken_ring_does
     assert!(m.outline.support < 0.5, "{:?}", m.outline);
     assert_eq!(result.comparison.outcome, Outcome::Match, "{m:?}");
 }
+
+/// Tuning pairs 1578 and 1774 (seed 1), white-character seals flagged for ink spread alone. In
+/// 1578, the genuine seal stamped with spreading ink (and partial inking, blotches, text, a pen
+/// stroke and blur), the figure fit reads no character rescaled: since 1.18 the spread explains
+/// the stroke width, the score judges the rest, and the pair is a match with the spread still
+/// reported. In 1774, a re-carved stroke width, one character reads rescaled by half a pixel:
+/// no match (1.11).
+#[test]
+fn an_ink_spread_stamping_with_no_character_rescaled_is_judged_on_its_score() {
+    use custos_seal::quality::QualityIssue;
+    use custos_seal::verify::{SPREAD_RESCALED, SPREAD_SETTLED};
+    let th = Thresholds::default();
+    let (pair, r, c) = tuning_pair(1578);
+    assert_eq!(pair.label, Label::Genuine);
+    assert!(pair.note.contains("ink spread"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &th).comparison;
+    assert_eq!(result.quality_issues, [QualityIssue::InkSpread]);
+    assert!(
+        result.measures.character_scale < SPREAD_SETTLED,
+        "{result:?}"
+    );
+    assert!(result.score >= th.match_at, "{result:?}");
+    assert_eq!(result.outcome, Outcome::Match);
+
+    let (pair, r, c) = tuning_pair(1774);
+    assert_eq!(pair.label, Label::Forgery);
+    assert!(pair.note.contains("stroke width"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &th).comparison;
+    assert_eq!(result.quality_issues, [QualityIssue::InkSpread]);
+    assert!(
+        result.measures.character_scale >= SPREAD_RESCALED,
+        "{result:?}"
+    );
+    assert_eq!(result.outcome, Outcome::NoMatch);
+}
