@@ -145,7 +145,7 @@ fn main() {
                     std::fs::write(format!("{dir}/{i:05}_overlay.png"), png).unwrap();
                 }
                 let line = format!(
-                    "ml={:.5} wh={:.3} hp={:.6}/{:.6}/{:.6}/{:.6}/{:.6}/{:.6} cs={:.2} un={:.2} gm={:.3} wc={:.2}/{:.2}/{:.2}/{:.2} mm={:.3} lm={:.2}/{:.2} ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} ol={:.1}/{:.2} {:?}",
+                    "ml={:.5} wh={:.3} hp={:.6}/{:.6}/{:.6}/{:.6}/{:.6}/{:.6} cs={:.2} un={:.2} gm={:.3} wc={:.2}/{:.2}/{:.2}/{:.2} mm={:.3} lm={:.2}/{:.2} ds={:.3} gw={:.3} sa={:.3} to={:.3} ti={:.3} lg={:.3} ls={:.1} score={:.3} dis={:.3} gap={:.3} gh={:.3} so={:.3} th={:.2} ex={:.3} mi={:.3} wb={:.3} corr={:.2} rot={:.1} sc={:.3} ew={:.2}/{:.2} st={:.2}/{:.2} occ={:.2} ol={:.1}/{:.2} rw={:.1}/{:.2}/{} {:?}",
                     m.moved_local,
                     m.width_change_closed.abs(),
                     m.extra,
@@ -190,6 +190,9 @@ fn main() {
                     q.candidate_quality.occluded,
                     m.outline.offset,
                     m.outline.support,
+                    m.outline.ring_change,
+                    m.outline.ring_support,
+                    m.outline.ring_rays,
                     q.quality_issues
                 );
                 (q.outcome, q.score, naive_baseline(&r, &c), line)

@@ -1,4 +1,4 @@
-//! The seal's outline read against its characters (algorithm 1.14).
+//! The seal's outline, and its ring's width, read against its characters (algorithm 1.14, 1.19).
 //!
 //! The alignment registers the two imprints on all their ink. When a re-carving changed the
 //! border and the spacing but kept the characters — a white-character seal whose red field was
@@ -32,6 +32,17 @@
 //! small support — its rays meet characters at varying depths — and so does an outline
 //! rescaled with the characters kept; genuine stampings, even with a broken ring, hardly ever
 //! do (6 of 8,111 genuine pairs on nine lab sets read 8 px or more).
+//!
+//! Since 1.19 the rays also read the ring's width. On a ray whose offset lies within
+//! ±[`WINDOW`] of the mode, so that both imprints show the same ring there, the ink is followed
+//! inward from each outline until it ends. A ray is left out when the walk meets an unknown
+//! pixel, or when the ink runs deeper than [`RING_DEPTH`]: there a character joins the border,
+//! or it is a white-character seal's red field. The ring's change is the mode of the
+//! application's width minus the registered one, read the same way as the offset, with its
+//! support among the rays read. A border re-carved wider or narrower changes it all round. A
+//! genuine stamping changes it only as ink spread changes every stroke, and partial inking
+//! takes the ring away on some rays, where the offset leaves them out. See
+//! `verify::RING_CHANGE`.
 
 use crate::score::SCORE_N;
 
@@ -54,7 +65,18 @@ pub struct OutlineOffset {
     pub support: f32,
     /// Rays read.
     pub rays: usize,
+    /// Mode of the change of the ring's width, ray by ray, on the rays that hold the outline's
+    /// offset (scoring pixels; positive: the application's ring is wider). See [`RING_DEPTH`].
+    pub ring_change: f32,
+    /// Share of the rays read for the ring's width within [`WINDOW`] of its mode.
+    pub ring_support: f32,
+    /// Rays on which the ring's width was read.
+    pub ring_rays: usize,
 }
+
+/// Deepest ring read (scoring pixels): a ray whose ink runs on farther inward from the outline
+/// crosses a character joined to the border or a white-character seal's red field, not a ring.
+pub const RING_DEPTH: f32 = 30.0;
 
 /// Reads the outline offset of `candidate` against `reference` (ink masks on the `SCORE_N²`
 /// scoring canvas) from `centre`, the centroid of the reference ink (`raster::mask_centroid`;
@@ -101,7 +123,28 @@ pub fn outline_offset(
         }
         None
     };
+    // Depth of the ink walking on inward from radius `r`, or None when the walk meets an
+    // unknown pixel or runs deeper than RING_DEPTH.
+    let depth = |mask: &[bool], (dx, dy): (f32, f32), r: f32| -> Option<f32> {
+        let mut d = 0.0;
+        while d <= RING_DEPTH {
+            let (x, y) = ((cx + dx * (r - d)).round(), (cy + dy * (r - d)).round());
+            if x < 0.0 || y < 0.0 || x >= n as f32 || y >= n as f32 || r - d <= 0.0 {
+                return None;
+            }
+            let i = y as usize * n + x as usize;
+            if unknown[i] {
+                return None;
+            }
+            if !mask[i] {
+                return Some(d);
+            }
+            d += STEP;
+        }
+        None
+    };
     let mut offsets = Vec::with_capacity(RAYS);
+    let mut radii = Vec::with_capacity(RAYS);
     let mut rays = 0usize;
     for k in 0..RAYS {
         let angle = k as f32 * std::f32::consts::TAU / RAYS as f32;
@@ -113,31 +156,48 @@ pub fn outline_offset(
         let d = rb - ra;
         if d.abs() <= MAX_OFFSET {
             offsets.push(d);
+            radii.push((dir, ra, rb));
         }
     }
-    // The mode in half-pixel steps; ties go to the smaller offset.
+    // The mode in half-pixel steps; ties go to the smaller offset, and an offset held by every
+    // ray (inside every window that covers it) is read as the median of the window's offsets.
+    let (offset, held) = mode(&offsets);
+    // The ring's width on the rays whose outline holds the offset (the same ring in both).
+    let widths: Vec<f32> = radii
+        .iter()
+        .filter(|(_, ra, rb)| (rb - ra - offset).abs() <= WINDOW)
+        .filter_map(|&(dir, ra, rb)| Some(depth(candidate, dir, rb)? - depth(reference, dir, ra)?))
+        .collect();
+    let (ring_change, ring_held) = mode(&widths);
+    OutlineOffset {
+        offset,
+        support: held as f32 / rays.max(1) as f32,
+        rays,
+        ring_change,
+        ring_support: ring_held as f32 / widths.len().max(1) as f32,
+        ring_rays: widths.len(),
+    }
+}
+
+/// The mode of `values` in half-pixel steps within ±[`MAX_OFFSET`] (ties to the smaller), read
+/// as the median of the values its window of ±[`WINDOW`] holds, and how many it holds.
+fn mode(values: &[f32]) -> (f32, usize) {
     let steps = (MAX_OFFSET / STEP) as i32;
     let mut best = (0.0f32, 0usize);
     for k in -steps..=steps {
         let m = k as f32 * STEP;
-        let held = offsets.iter().filter(|&&d| (d - m).abs() <= WINDOW).count();
+        let held = values.iter().filter(|&&d| (d - m).abs() <= WINDOW).count();
         if held > best.1 || (held == best.1 && m.abs() < best.0.abs()) {
             best = (m, held);
         }
     }
-    // Ties of the window (an offset held by every ray is inside every window that covers it)
-    // are settled by the median of the offsets the chosen window holds.
-    let mut held: Vec<f32> = offsets
+    let mut held: Vec<f32> = values
         .iter()
         .copied()
         .filter(|&d| (d - best.0).abs() <= WINDOW)
         .collect();
     held.sort_unstable_by(f32::total_cmp);
-    OutlineOffset {
-        offset: held.get(held.len() / 2).copied().unwrap_or(0.0),
-        support: best.1 as f32 / rays.max(1) as f32,
-        rays,
-    }
+    (held.get(held.len() / 2).copied().unwrap_or(0.0), best.1)
 }
 
 #[cfg(test)]
@@ -152,14 +212,42 @@ mod tests {
 
     /// A ring of outer radius `r` and width 8 around the canvas centre, with a bar inside.
     fn ring(r: f32) -> Vec<bool> {
+        ring_of(r, 8.0)
+    }
+
+    /// A ring of outer radius `r` and width `w` around the canvas centre, with a bar inside.
+    fn ring_of(r: f32, w: f32) -> Vec<bool> {
         let c = N as f32 / 2.0;
         (0..N * N)
             .map(|i| {
                 let (x, y) = ((i % N) as f32 - c, (i / N) as f32 - c);
                 let d = (x * x + y * y).sqrt();
-                (d <= r && d > r - 8.0) || (x.abs() < 30.0 && y.abs() < 6.0)
+                (d <= r && d > r - w) || (x.abs() < 30.0 && y.abs() < 6.0)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_ring_re_carved_wider_or_narrower_reads_its_change_all_round() {
+        let a = ring(110.0);
+        let none = vec![false; N * N];
+        let same = outline_offset(&a, &a, &none, about(&a));
+        assert!(
+            same.ring_change.abs() < 1e-6 && same.ring_support > 0.99,
+            "{same:?}"
+        );
+        assert_eq!(same.ring_rays, RAYS);
+        let wider = outline_offset(&a, &ring_of(110.0, 13.0), &none, about(&a));
+        assert!((wider.ring_change - 5.0).abs() <= 0.5, "{wider:?}");
+        assert!(
+            wider.ring_support > 0.9 && wider.offset.abs() < 1e-6,
+            "{wider:?}"
+        );
+        let narrower = outline_offset(&a, &ring_of(110.0, 4.0), &none, about(&a));
+        assert!((narrower.ring_change + 4.0).abs() <= 0.5, "{narrower:?}");
+        // A ring wider than RING_DEPTH is a red field, not a ring: no ray reads it.
+        let field = outline_offset(&a, &ring_of(110.0, 40.0), &none, about(&a));
+        assert_eq!(field.ring_rays, 0, "{field:?}");
     }
 
     #[test]

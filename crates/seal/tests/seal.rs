@@ -487,3 +487,50 @@ fn an_ink_spread_stamping_with_no_character_rescaled_is_judged_on_its_score() {
     );
     assert_eq!(result.outcome, Outcome::NoMatch);
 }
+
+/// Tuning pair 1432 (seed 1), a one-character square seal re-carved in border and spacing,
+/// stamped with smudges, blotches, text, blur, ink spread and pale ink: its ring reads about
+/// 10 px wider all round, beyond what the spread explains, and since 1.19 it is *no match* (the
+/// score band had left it ambiguous). Pair 836 of tuning seed 2, a two-character seal whose
+/// border was re-carved narrower, is flagged for partial inking — the narrower ring leaves
+/// registered ink with no application ink beside it — and is *no match* too. Genuine pair 0
+/// keeps its ring.
+#[test]
+fn a_ring_re_carved_wider_or_narrower_all_round_is_no_match() {
+    use custos_seal::quality::QualityIssue;
+    use custos_seal::verify::{RING_CHANGE, RING_RAYS, RING_SUPPORT};
+    let th = Thresholds::default();
+    let (pair, r, c) = tuning_pair(1432);
+    assert_eq!(pair.label, Label::Forgery);
+    assert!(pair.note.contains("border and spacing"), "{}", pair.note);
+    let result = compare_imprints(&r, &c, &th).comparison;
+    let o = result.measures.outline;
+    assert!(result.quality_issues.is_empty(), "{result:?}");
+    assert!(
+        o.ring_change - result.measures.thickness >= RING_CHANGE,
+        "{o:?} {}",
+        result.measures.thickness
+    );
+    assert!(
+        o.ring_support >= RING_SUPPORT && o.ring_rays >= RING_RAYS,
+        "{o:?}"
+    );
+    assert_eq!(result.outcome, Outcome::NoMatch);
+
+    let (pair, r, c) = tuning_pair_of(2, 836);
+    assert_eq!(pair.label, Label::Forgery);
+    let result = compare_imprints(&r, &c, &th).comparison;
+    assert_eq!(result.quality_issues, [QualityIssue::PartialInking]);
+    let o = result.measures.outline;
+    assert!(
+        o.ring_change - result.measures.thickness <= -RING_CHANGE,
+        "{o:?} {}",
+        result.measures.thickness
+    );
+    assert_eq!(result.outcome, Outcome::NoMatch);
+
+    let (genuine, r, c) = tuning_pair(0);
+    assert_eq!(genuine.label, Label::Genuine);
+    let o = compare_imprints(&r, &c, &th).comparison.measures.outline;
+    assert!(o.ring_change.abs() <= 1.0, "{o:?}");
+}
