@@ -197,11 +197,14 @@ impl Recarving {
         }
     }
 
-    /// The outline or a character displaced beyond what the stroke measures read: gaps with
-    /// the application's ink alone beside them ([`DISPLACED_GAP`]) or the outline moved all
-    /// round.
-    pub fn displaced_outline(&self) -> bool {
-        self.displaced >= DISPLACED_GAP || self.outline_moved()
+    /// What makes a pair without quality issue *no match* whatever its score: the outline or a
+    /// character displaced beyond what the stroke measures read (gaps with the application's
+    /// ink alone beside them, [`DISPLACED_GAP`]), the outline moved all round
+    /// ([`OUTLINE_OFFSET`]), or the ring re-carved wider or narrower ([`RING_CHANGE`]).
+    pub fn outline_changed(&self) -> bool {
+        self.displaced >= DISPLACED_GAP
+            || self.outline_moved()
+            || self.ring_change().abs() >= RING_CHANGE
     }
 }
 
@@ -346,7 +349,7 @@ pub fn decide(
         let settled = issues == [QualityIssue::InkSpread]
             && evidence.character_scale < SPREAD_SETTLED
             && evidence.unseen < SPREAD_UNSEEN
-            && !evidence.displaced_outline()
+            && !evidence.outline_changed()
             && score >= thresholds.match_at;
         if recarved || rescaled || narrowed {
             Outcome::NoMatch
@@ -355,7 +358,7 @@ pub fn decide(
         } else {
             Outcome::Ambiguous
         }
-    } else if evidence.displaced_outline() || evidence.ring_change().abs() >= RING_CHANGE {
+    } else if evidence.outline_changed() {
         Outcome::NoMatch
     } else if score >= thresholds.match_at {
         Outcome::Match
@@ -661,12 +664,23 @@ mod tests {
             ..Recarving::default()
         };
         assert_eq!(decide(0.95, hidden, &spread, &th), Outcome::Ambiguous);
-        // So does a displaced outline, or any other issue beside or instead of the spread.
+        // So does a displaced outline or a re-carved ring, or any other issue beside or instead
+        // of the spread.
         let displaced = Recarving {
             displaced: DISPLACED_GAP,
             ..Recarving::default()
         };
         assert_eq!(decide(0.95, displaced, &spread, &th), Outcome::Ambiguous);
+        let recut = Recarving {
+            outline: crate::outline::OutlineOffset {
+                ring_change: -RING_CHANGE,
+                ring_support: 0.9,
+                ring_rays: 200,
+                ..Default::default()
+            },
+            ..Recarving::default()
+        };
+        assert_eq!(decide(0.95, recut, &spread, &th), Outcome::Ambiguous);
         for other in [
             &[QualityIssue::InkSpread, QualityIssue::StrokesMoved][..],
             &[QualityIssue::InkSpread, QualityIssue::PartialInking][..],
