@@ -330,35 +330,41 @@ pub fn decide(
     issues: &[QualityIssue],
     thresholds: &Thresholds,
 ) -> Outcome {
-    if !issues.is_empty() {
-        // Evidence the issues cannot explain: a moved character, or strokes missing where a
-        // double stamping only adds ink.
-        let unexplained = evidence.local_gain >= RECARVED_LOCAL_GAIN
-            || (issues == [QualityIssue::InkSpread] && evidence.local_move >= SPREAD_MOVED)
-            || (issues == [QualityIssue::DoubleStamped] && evidence.missing >= DOUBLE_MISSING);
-        let recarved =
-            unexplained && score < RECARVED_SCORE && !issues.contains(&QualityIssue::WeakAlignment);
-        // A ring narrowed all round, which partial inking does not do (1.19).
-        let narrowed =
-            issues == [QualityIssue::PartialInking] && evidence.ring_change() <= -RING_CHANGE;
-        // A character rescaled against the others, which ink spread does not do.
-        let rescaled =
-            issues == [QualityIssue::InkSpread] && evidence.character_scale >= SPREAD_RESCALED;
-        // Ink spread alone, with no character rescaled: the spread explains the stroke width
-        // the score read, and the score judges the rest (1.18).
-        let settled = issues == [QualityIssue::InkSpread]
-            && evidence.character_scale < SPREAD_SETTLED
-            && evidence.unseen < SPREAD_UNSEEN
-            && !evidence.outline_changed()
-            && score >= thresholds.match_at;
-        if recarved || rescaled || narrowed {
-            Outcome::NoMatch
-        } else if settled {
-            Outcome::Match
-        } else {
-            Outcome::Ambiguous
-        }
-    } else if evidence.outline_changed() {
+    if issues.is_empty() {
+        return judge_on_score(score, evidence, thresholds);
+    }
+    // Evidence the issues cannot explain: a moved character, or strokes missing where a
+    // double stamping only adds ink.
+    let unexplained = evidence.local_gain >= RECARVED_LOCAL_GAIN
+        || (issues == [QualityIssue::InkSpread] && evidence.local_move >= SPREAD_MOVED)
+        || (issues == [QualityIssue::DoubleStamped] && evidence.missing >= DOUBLE_MISSING);
+    let recarved =
+        unexplained && score < RECARVED_SCORE && !issues.contains(&QualityIssue::WeakAlignment);
+    // A ring narrowed all round, which partial inking does not do (1.19).
+    let narrowed =
+        issues == [QualityIssue::PartialInking] && evidence.ring_change() <= -RING_CHANGE;
+    // A character rescaled against the others, which ink spread does not do.
+    let rescaled =
+        issues == [QualityIssue::InkSpread] && evidence.character_scale >= SPREAD_RESCALED;
+    // Ink spread alone, with no character rescaled: the spread explains the stroke width
+    // the score read, and the pair is judged as without issue where that is a match (1.18).
+    let settled = issues == [QualityIssue::InkSpread]
+        && evidence.character_scale < SPREAD_SETTLED
+        && evidence.unseen < SPREAD_UNSEEN
+        && judge_on_score(score, evidence, thresholds) == Outcome::Match;
+    if recarved || rescaled || narrowed {
+        Outcome::NoMatch
+    } else if settled {
+        Outcome::Match
+    } else {
+        Outcome::Ambiguous
+    }
+}
+
+/// The outcome of a pair without quality issue: *no match* whatever the score when the outline
+/// changed ([`Recarving::outline_changed`]), else the score against the thresholds.
+fn judge_on_score(score: f32, evidence: Recarving, thresholds: &Thresholds) -> Outcome {
+    if evidence.outline_changed() {
         Outcome::NoMatch
     } else if score >= thresholds.match_at {
         Outcome::Match
@@ -671,15 +677,7 @@ mod tests {
             ..Recarving::default()
         };
         assert_eq!(decide(0.95, displaced, &spread, &th), Outcome::Ambiguous);
-        let recut = Recarving {
-            outline: crate::outline::OutlineOffset {
-                ring_change: -RING_CHANGE,
-                ring_support: 0.9,
-                ring_rays: 200,
-                ..Default::default()
-            },
-            ..Recarving::default()
-        };
+        let recut = ring(-RING_CHANGE, 0.9, 200, 0.0);
         assert_eq!(decide(0.95, recut, &spread, &th), Outcome::Ambiguous);
         for other in [
             &[QualityIssue::InkSpread, QualityIssue::StrokesMoved][..],
@@ -690,10 +688,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_ring_re_carved_all_round_is_no_match_and_partial_inking_does_not_excuse_a_narrower_one() {
-        let th = Thresholds::default();
-        let ring = |change, support, rays, thickness| Recarving {
+    /// Evidence with only a ring reading: its change, support and rays, and the seal-wide
+    /// thickening.
+    fn ring(change: f32, support: f32, rays: usize, thickness: f32) -> Recarving {
+        Recarving {
             outline: crate::outline::OutlineOffset {
                 ring_change: change,
                 ring_support: support,
@@ -702,7 +700,12 @@ mod tests {
             },
             thickness,
             ..Recarving::default()
-        };
+        }
+    }
+
+    #[test]
+    fn a_ring_re_carved_all_round_is_no_match_and_partial_inking_does_not_excuse_a_narrower_one() {
+        let th = Thresholds::default();
         let partial = [QualityIssue::PartialInking];
         assert_eq!(
             decide(0.99, ring(4.0, 0.9, 200, 0.0), &[], &th),
