@@ -3,7 +3,9 @@
 //! Red ink is measured as `R − max(G, B)`, which is near zero for paper, black print and blue
 //! pen, so text or a pen stroke crossing the seal does not become ink. Pixels where dark or blue
 //! ink hides the seal are marked *occluded*: the scorer treats them as unknown rather than as
-//! missing ink. Works for 朱文 (red characters) and 白文 (white characters on a red field) alike,
+//! missing ink. Since 1.20 occlusion is read on white-balanced colours (the paper mapped to
+//! white, see `paper_gains`), so that a scanner's colour cast or dim exposure does not turn the
+//! whole page into blue pen or dark print. Works for 朱文 (red characters) and 白文 (white characters on a red field) alike,
 //! because later stages compare ink and paper symmetrically.
 //!
 //! Invariants: the density plane is in `[0, 1]`; the seal is located at a coarse resolution and
@@ -57,22 +59,78 @@ pub struct ImageQuality {
     pub ink_connected: f32,
 }
 
+/// Red ink of one pixel (channels 0–1): `R − max(G, B)`, at least 0.
 #[inline]
-fn redness(r: f32, g: f32, b: f32) -> (f32, f32) {
-    let red = r - g.max(b);
-    let dark = r.max(g).max(b) < 0.42 && red < 0.2;
-    let blue = b > r + 0.08 && b > g;
-    (red.max(0.0), if dark || blue { 1.0 } else { 0.0 })
+fn redness(r: f32, g: f32, b: f32) -> f32 {
+    (r - g.max(b)).max(0.0)
 }
 
-/// Reads red-ness and occlusion of the region `[x0, x1) × [y0, y1)` with box averaging by `f`.
+/// Whether dark print or blue pen hides the seal at one pixel (white-balanced channels, 0–1).
+#[inline]
+fn occluding(r: f32, g: f32, b: f32) -> bool {
+    let dark = r.max(g).max(b) < 0.42 && r - g.max(b) < 0.2;
+    let blue = b > r + 0.08 && b > g;
+    dark || blue
+}
+
+/// Share of the scan's brightest pixels (by the sum of their channels) read as the paper.
+const PAPER_SHARE: f32 = 0.1;
+/// Darkest paper channel corrected for (0–1): a darker one is not paper, and its gain stops at
+/// the inverse.
+const PAPER_FLOOR: f32 = 0.4;
+/// Pixels sampled to estimate the paper's colour.
+const PAPER_SAMPLES: usize = 1 << 16;
+
+/// Per-channel gains that turn the paper white (1.20): the mean colour of the brightest
+/// [`PAPER_SHARE`] of the pixels — paper, or the paper showing through a seal's white
+/// characters, never red ink, whose green and blue are dark — is mapped to `(1, 1, 1)`.
+///
+/// Scanners differ in white balance and exposure. Before 1.20 a bluish cast (blue 8 % above
+/// red on the paper) made every pixel read as blue pen, nearly every stamping as occluded, and
+/// 80 % of the pairs of a lab set ambiguous; a dim exposure made paper read as dark print. The
+/// gains are used for occlusion only: the red ink keeps the raw `R − max(G, B)` less the
+/// paper's tint, because balancing it too re-drew about 40 outcomes per lab set of 2,000 for
+/// no gain (docs/seal.md, "Figures of algorithm 1.20").
+fn paper_gains(scan: &Scan) -> [f32; 3] {
+    let pixels = scan.rgb.len() / 3;
+    let step = pixels.div_ceil(PAPER_SAMPLES).max(1);
+    let mut histogram = [0u32; 766];
+    for px in scan.rgb.chunks_exact(3).step_by(step) {
+        histogram[usize::from(px[0]) + usize::from(px[1]) + usize::from(px[2])] += 1;
+    }
+    let total: u32 = histogram.iter().sum();
+    let wanted = ((total as f32 * PAPER_SHARE).ceil() as u32).max(1);
+    let (mut seen, mut cut) = (0u32, 0usize);
+    for (sum, &count) in histogram.iter().enumerate().rev() {
+        seen += count;
+        if seen >= wanted {
+            cut = sum;
+            break;
+        }
+    }
+    let mut acc = [0u64; 3];
+    let mut count = 0u64;
+    for px in scan.rgb.chunks_exact(3).step_by(step) {
+        if usize::from(px[0]) + usize::from(px[1]) + usize::from(px[2]) >= cut {
+            for (a, &v) in acc.iter_mut().zip(px) {
+                *a += u64::from(v);
+            }
+            count += 1;
+        }
+    }
+    acc.map(|a| {
+        let paper = a as f32 / (255.0 * count.max(1) as f32);
+        1.0 / paper.max(PAPER_FLOOR)
+    })
+}
+
+/// Reads red-ness and occlusion of the region `[x0, x1) × [y0, y1)` with box averaging by `f`;
+/// occlusion on the colours multiplied by their `gain` (see [`paper_gains`]).
 fn read_region(
     scan: &Scan,
-    x0: usize,
-    y0: usize,
-    x1: usize,
-    y1: usize,
+    (x0, y0, x1, y1): (usize, usize, usize, usize),
     f: usize,
+    gain: [f32; 3],
 ) -> (Plane, Plane) {
     let sw = scan.width as usize;
     let sh = scan.height as usize;
@@ -103,9 +161,10 @@ fn read_region(
                 a[1] += px[1];
                 a[2] += px[2];
             }
-            let (rd, oc) = redness(a[0] as f32 * norm, a[1] as f32 * norm, a[2] as f32 * norm);
-            red.data[y * w + x] = rd;
-            occ.data[y * w + x] = oc;
+            red.data[y * w + x] =
+                redness(a[0] as f32 * norm, a[1] as f32 * norm, a[2] as f32 * norm);
+            let [r, g, b] = [0, 1, 2].map(|c| (a[c] as f32 * norm * gain[c]).min(1.0));
+            occ.data[y * w + x] = if occluding(r, g, b) { 1.0 } else { 0.0 };
         }
     }
     (red, occ)
@@ -162,7 +221,8 @@ fn locate(red: &Plane) -> Option<(usize, usize, usize, usize)> {
 pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let (sw, sh) = (scan.width as usize, scan.height as usize);
     let fc = sw.max(sh).div_ceil(COARSE_SIDE).max(1);
-    let (mut coarse, _) = read_region(scan, 0, 0, sw, sh, fc);
+    let gain = paper_gains(scan);
+    let (mut coarse, _) = read_region(scan, (0, 0, sw, sh), fc, gain);
     // Tinted paper (warm, pinkish) reads as a little red: measure it on the page (at least a
     // fifth of any scan is paper) and take it off before anything else.
     let paper = percentile(&mut coarse.data.clone(), 0.2) + 0.02;
@@ -178,7 +238,7 @@ pub fn extract(scan: &Scan) -> Result<Imprint, SealError> {
     let x1 = (bx1 * fc + margin).min(sw);
     let y1 = (by1 * fc + margin).min(sh);
     let f = bw.max(bh).div_ceil(WORK_SIZE).max(1);
-    let (mut red, occluded) = read_region(scan, x0, y0, x1, y1, f);
+    let (mut red, occluded) = read_region(scan, (x0, y0, x1, y1), f, gain);
     for v in &mut red.data {
         *v = (*v - paper).max(0.0);
     }
@@ -414,5 +474,53 @@ mod tests {
         assert!(white.white_characters, "{}", white.ink_connected);
         // A field cut into strips is still mostly one region: the margin holds it together.
         assert!(white.ink_connected > 0.95 && red.ink_connected < 0.6);
+    }
+
+    /// The scan as another scanner would give it: each channel scaled by `gain` and offset by
+    /// `offset` (white balance and exposure).
+    fn recoloured(scan: &Scan, gain: [f32; 3], offset: [f32; 3]) -> Scan {
+        let rgb = scan
+            .rgb
+            .chunks_exact(3)
+            .flat_map(|px| {
+                [0, 1, 2].map(|c| (f32::from(px[c]) * gain[c] + offset[c]).clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        Scan::from_rgb(scan.width, scan.height, rgb).unwrap()
+    }
+
+    #[test]
+    fn a_colour_cast_or_a_dim_exposure_reads_the_same_imprint_with_nothing_occluded() {
+        let plain = scan_with_bars(false);
+        let reference = extract(&plain).unwrap();
+        assert!(reference.quality.occluded < 1e-6);
+        for (gain, offset) in [
+            // Bluish: on the paper blue lies 8 % above red, which read as blue pen before 1.20.
+            ([0.9, 1.0, 1.08], [0.0, 0.0, 6.0]),
+            // Dim: the paper at a third of its brightness read as dark print.
+            ([0.38, 0.38, 0.38], [0.0; 3]),
+            // Warm and bright.
+            ([1.04, 0.95, 0.85], [0.0; 3]),
+        ] {
+            let other = extract(&recoloured(&plain, gain, offset)).unwrap();
+            assert!(
+                other.quality.occluded < 1e-6,
+                "{gain:?}: {}",
+                other.quality.occluded
+            );
+            assert!(!other.quality.white_characters);
+            assert_eq!(
+                (other.density.w, other.density.h),
+                (reference.density.w, reference.density.h)
+            );
+            let differing = reference
+                .density
+                .data
+                .iter()
+                .zip(&other.density.data)
+                .filter(|(a, b)| (**a > 0.5) != (**b > 0.5))
+                .count();
+            assert_eq!(differing, 0, "{gain:?}");
+        }
     }
 }

@@ -534,3 +534,44 @@ fn a_ring_re_carved_wider_or_narrower_all_round_is_no_match() {
     let o = compare_imprints(&r, &c, &th).comparison.measures.outline;
     assert!(o.ring_change.abs() <= 1.0, "{o:?}");
 }
+
+/// Genuine tuning pair 0 (seed 1) with the application scanned as another scanner would: a
+/// bluish cast (blue 8 % above red on the paper) and then an exposure at 70 %. Before 1.20 the
+/// cast made the whole page read as blue pen — the stamping *occluded* and the pair ambiguous,
+/// as 80 % of a lab set was. Occlusion is now read on white-balanced colours: the pair stays a
+/// match. (The red ink itself is not balanced: at 45 % exposure this stamping reads as faint
+/// ink and is left to the clerk.)
+#[test]
+fn a_scanner_with_a_colour_cast_or_a_dim_exposure_still_gives_a_match() {
+    use custos_seal::intake::Scan;
+    use custos_seal::quality::QualityIssue;
+    let th = Thresholds::default();
+    let (pair, r, c) = tuning_pair(0);
+    assert_eq!(pair.label, Label::Genuine);
+    assert_eq!(
+        compare_imprints(&r, &c, &th).comparison.outcome,
+        Outcome::Match
+    );
+    let scan = decode(&pair.candidate.1, &IntakeLimits::default()).unwrap();
+    for (gain, offset) in [([0.9, 1.0, 1.08], [0.0, 0.0, 6.0]), ([0.7; 3], [0.0; 3])] {
+        let rgb = scan
+            .rgb
+            .chunks_exact(3)
+            .flat_map(|px| {
+                [0, 1, 2].map(|k| (f32::from(px[k]) * gain[k] + offset[k]).clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        let other = extract(&Scan::from_rgb(scan.width, scan.height, rgb).unwrap()).unwrap();
+        assert!(
+            other.quality.occluded < 0.05,
+            "{gain:?}: {:?}",
+            other.quality
+        );
+        let result = compare_imprints(&r, &other, &th).comparison;
+        assert!(
+            !result.quality_issues.contains(&QualityIssue::Occluded),
+            "{gain:?}: {result:?}"
+        );
+        assert_eq!(result.outcome, Outcome::Match, "{gain:?}: {result:?}");
+    }
+}
