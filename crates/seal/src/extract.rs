@@ -5,8 +5,8 @@
 //! ink hides the seal are marked *occluded*: the scorer treats them as unknown rather than as
 //! missing ink. Since 1.20 occlusion is read on white-balanced colours (the paper mapped to
 //! white, see `paper_gains`), so that a scanner's colour cast or dim exposure does not turn the
-//! whole page into blue pen or dark print. Works for 朱文 (red characters) and 白文 (white characters on a red field) alike,
-//! because later stages compare ink and paper symmetrically.
+//! whole page into blue pen or dark print. Works for 朱文 (red characters) and 白文 (white
+//! characters on a red field) alike, because later stages compare ink and paper symmetrically.
 //!
 //! Invariants: the density plane is in `[0, 1]`; the seal is located at a coarse resolution and
 //! then re-read at a working resolution where its size is about [`WORK_SIZE`] pixels, whatever
@@ -89,8 +89,8 @@ const PAPER_SAMPLES: usize = 1 << 16;
 /// red on the paper) made every pixel read as blue pen, nearly every stamping as occluded, and
 /// 80 % of the pairs of a lab set ambiguous; a dim exposure made paper read as dark print. The
 /// gains are used for occlusion only: the red ink keeps the raw `R − max(G, B)` less the
-/// paper's tint, because balancing it too re-drew about 40 outcomes per lab set of 2,000 for
-/// no gain (docs/seal.md, "Figures of algorithm 1.20").
+/// paper's tint: balancing it too re-drew about 40 outcomes per lab set of 2,000, with more
+/// forgeries judged *match* (docs/seal.md, "Figures of algorithm 1.20").
 fn paper_gains(scan: &Scan) -> [f32; 3] {
     let pixels = scan.rgb.len() / 3;
     let step = pixels.div_ceil(PAPER_SAMPLES).max(1);
