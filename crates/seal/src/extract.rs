@@ -68,7 +68,7 @@ fn redness(r: f32, g: f32, b: f32) -> f32 {
 /// Whether dark print or blue pen hides the seal at one pixel (white-balanced channels, 0–1).
 #[inline]
 fn occluding(r: f32, g: f32, b: f32) -> bool {
-    let dark = r.max(g).max(b) < 0.42 && r - g.max(b) < 0.2;
+    let dark = r.max(g).max(b) < 0.42 && redness(r, g, b) < 0.2;
     let blue = b > r + 0.08 && b > g;
     dark || blue
 }

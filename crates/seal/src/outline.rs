@@ -104,18 +104,19 @@ pub fn outline_offset(
             f32::INFINITY
         }
     };
-    // Radius of the first ink pixel met walking inward, or None when the ray meets an unknown
-    // pixel first or no ink at all.
-    let first_ink = |mask: &[bool], (dx, dy): (f32, f32)| -> Option<f32> {
-        let mut r = exit(cx, dx).min(exit(cy, dy)).max(0.0) + 1.0;
-        while r > 0.0 {
+    // Walking inward along `dir` from radius `from` for at most `length`, the radius of the
+    // first pixel whose `mask` is `want`; None when the walk meets an unknown pixel first, or
+    // no such pixel (pixels off the canvas, where a walk from its edge starts, are passed).
+    let walk = |mask: &[bool], (dx, dy): (f32, f32), from: f32, want: bool, length: f32| {
+        let mut r = from;
+        while r > 0.0 && from - r <= length {
             let (x, y) = ((cx + dx * r).round(), (cy + dy * r).round());
             if x >= 0.0 && y >= 0.0 && x < n as f32 && y < n as f32 {
                 let i = y as usize * n + x as usize;
                 if unknown[i] {
                     return None;
                 }
-                if mask[i] {
+                if mask[i] == want {
                     return Some(r);
                 }
             }
@@ -123,27 +124,18 @@ pub fn outline_offset(
         }
         None
     };
-    // Depth of the ink walking on inward from radius `r`, or None when the walk meets an
-    // unknown pixel or runs deeper than RING_DEPTH.
-    let depth = |mask: &[bool], (dx, dy): (f32, f32), r: f32| -> Option<f32> {
-        let mut d = 0.0;
-        while d <= RING_DEPTH {
-            let (x, y) = ((cx + dx * (r - d)).round(), (cy + dy * (r - d)).round());
-            if x < 0.0 || y < 0.0 || x >= n as f32 || y >= n as f32 || r - d <= 0.0 {
-                return None;
-            }
-            let i = y as usize * n + x as usize;
-            if unknown[i] {
-                return None;
-            }
-            if !mask[i] {
-                return Some(d);
-            }
-            d += STEP;
-        }
-        None
+    // The outline: the first ink met walking inward from where the ray leaves the canvas
+    // (plus a pixel for rounding).
+    let first_ink = |mask: &[bool], (dx, dy): (f32, f32)| {
+        let from = exit(cx, dx).min(exit(cy, dy)).max(0.0) + 1.0;
+        walk(mask, (dx, dy), from, true, f32::INFINITY)
     };
-    let mut offsets = Vec::with_capacity(RAYS);
+    // The ring's width: how far the ink runs on inward from the outline at radius `r`, up to
+    // RING_DEPTH.
+    let depth = |mask: &[bool], dir: (f32, f32), r: f32| {
+        walk(mask, dir, r, false, RING_DEPTH).map(|end| r - end)
+    };
+    // Per ray read within MAX_OFFSET: its direction and the two outlines' radii.
     let mut radii = Vec::with_capacity(RAYS);
     let mut rays = 0usize;
     for k in 0..RAYS {
@@ -153,14 +145,13 @@ pub fn outline_offset(
             continue;
         };
         rays += 1;
-        let d = rb - ra;
-        if d.abs() <= MAX_OFFSET {
-            offsets.push(d);
+        if (rb - ra).abs() <= MAX_OFFSET {
             radii.push((dir, ra, rb));
         }
     }
     // The mode in half-pixel steps; ties go to the smaller offset, and an offset held by every
     // ray (inside every window that covers it) is read as the median of the window's offsets.
+    let offsets: Vec<f32> = radii.iter().map(|(_, ra, rb)| rb - ra).collect();
     let (offset, held) = mode(&offsets);
     // The ring's width on the rays whose outline holds the offset (the same ring in both).
     let widths: Vec<f32> = radii
